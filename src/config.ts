@@ -1,0 +1,247 @@
+/**
+ * All environment configuration, in one zod schema. `loadConfig()` reads the
+ * environment once at start-up and either returns a typed Config or throws a
+ * ConfigError naming every bad variable and why. An empty string counts as unset.
+ *
+ * Variables (default in brackets):
+ *   PORT [3000]                 HTTP listen port (0 = ephemeral)
+ *   HOST [127.0.0.1]            HTTP listen address. Loopback by default so a fresh
+ *                               install is not reachable from the network before an
+ *                               API key is set; use 0.0.0.0 to serve other hosts.
+ *   LOG_LEVEL [info]            fatal | error | warn | info | debug | trace | silent
+ *   DATABASE_URL                postgres:// URL; unset → embedded PGlite in DATA_DIR/pglite
+ *   DATA_DIR [.data]            where embedded state lives (PGlite, caches)
+ *   ESL_HOST                    FreeSWITCH event socket host; unset → the embedded simulator
+ *   ESL_PORT [8021]             FreeSWITCH event_socket.conf.xml listen-port default
+ *   ESL_PASSWORD [ClueCon]      FreeSWITCH event_socket.conf.xml password default
+ *   OUTBOUND_SOCKET_HOST [127.0.0.1]  where the runtime listens for the dialplan `socket` app
+ *   OUTBOUND_SOCKET_PORT [8084]       the port the dialplan's `socket` app dials (0 = ephemeral)
+ *   SIM_SCENARIO                path to a simulator scenario file
+ *   SWITCHBOARD_API_KEY         an API key accepted from start (its hash is stored)
+ *   NATS_URL                    nats://…; unset → in-process bus
+ *   REDIS_URL                   redis://…; unset → in-memory cache/leases/rate limits
+ *   INBOUND_GREETING            text spoken to inbound calls until flows exist
+ *   DEFAULT_CALLER_ID           caller id number for originate; unset → the switch's default
+ *   DIAL_GATEWAY                when set, a bare number `to` is dialled as
+ *                               sofia/gateway/<gw>/<number>; unset → `to` is used as
+ *                               the dial string as given (the simulator accepts any
+ *                               dial string; a real switch needs a full one, e.g.
+ *                               user/1000 or sofia/gateway/x/…)
+ *   TTS_ENGINE [flite] / TTS_VOICE [kal]   FreeSWITCH `speak` engine and voice
+ *   MAX_CONCURRENT_CALLS [1000] live calls accepted at once
+ *   SHUTDOWN_GRACE_MS [10000]   on SIGTERM, how long live calls get before hangup
+ */
+import { join } from "node:path";
+import { z } from "zod";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  http: { host: string; port: number };
+  logLevel: LogLevel;
+  database: {
+    /** postgres:// URL, or undefined for embedded PGlite. */
+    url: string | undefined;
+    /** PGlite data directory (DATA_DIR/pglite), used when url is undefined. */
+    pgliteDir: string;
+  };
+  dataDir: string;
+  esl: {
+    /** undefined → start the embedded simulator. */
+    host: string | undefined;
+    port: number;
+    password: string;
+    embedded: boolean;
+  };
+  outboundSocket: { host: string; port: number };
+  sim: { scenario: string | undefined };
+  apiKey: string | undefined;
+  nats: { url: string | undefined };
+  redis: { url: string | undefined };
+  calls: {
+    inboundGreeting: string;
+    defaultCallerId: string | undefined;
+    dialGateway: string | undefined;
+    maxConcurrent: number;
+  };
+  tts: { engine: string; voice: string };
+  shutdownGraceMs: number;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export interface ConfigIssue {
+  variable: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(`invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export const DEFAULT_INBOUND_GREETING = "Hello, you have reached Switchboard. Goodbye.";
+
+// ---- field builders: each reads one raw variable (string | undefined) -------
+
+type Ctx = z.core.$RefinementCtx<string | undefined>;
+
+/** An empty (or blank) string is unset. */
+const unset = (raw: string | undefined) => raw === undefined || raw.trim() === "";
+
+function reject(ctx: Ctx, raw: string, expected: string): typeof z.NEVER {
+  ctx.addIssue({ code: "custom", message: `expected ${expected}, got ${JSON.stringify(raw)}` });
+  return z.NEVER;
+}
+
+const raw = () => z.string().optional();
+
+// `F` types the fallback: a string default gives `string`, none gives `string | undefined`.
+function text<F extends string | undefined = undefined>(fallback?: F) {
+  return raw().transform((v): string | F => (unset(v) ? (fallback as F) : v!));
+}
+
+function integer(fallback: number, min: number, max: number, expected: string) {
+  return raw().transform((v, ctx): number => {
+    if (unset(v)) return fallback;
+    const s = v!.trim();
+    const n = Number(s);
+    if (!/^\d+$/.test(s) || n < min || n > max) return reject(ctx, v!, expected);
+    return n;
+  });
+}
+
+const listenPort = (fallback: number) => integer(fallback, 0, 65535, "a port number 0-65535 (0 = any free port)");
+const connectPort = (fallback: number) => integer(fallback, 1, 65535, "a port number 1-65535");
+
+/** A host name or IP address: no scheme, port, path or whitespace. */
+function host<F extends string | undefined = undefined>(fallback?: F) {
+  return raw().transform((v, ctx): string | F => {
+    if (unset(v)) return fallback as F;
+    const s = v!.trim();
+    const ipv6 = /^\[?[0-9a-fA-F:.]+\]?$/.test(s) && s.includes(":");
+    if (!ipv6 && !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(s)) {
+      return reject(ctx, v!, "a host name or IP address (no scheme or port)");
+    }
+    return s.replace(/^\[(.*)\]$/, "$1");
+  });
+}
+
+function url(protocols: readonly string[]) {
+  const expected = `a ${protocols.map((p) => `${p}//`).join(" or ")} URL`;
+  return raw().transform((v, ctx): string | undefined => {
+    if (unset(v)) return undefined;
+    const s = v!.trim();
+    try {
+      if (protocols.includes(new URL(s).protocol)) return s;
+    } catch {
+      // not a URL at all
+    }
+    return reject(ctx, v!, expected);
+  });
+}
+
+function oneOf<const T extends readonly string[]>(values: T, fallback: T[number]) {
+  return raw().transform((v, ctx): T[number] => {
+    if (unset(v)) return fallback;
+    const s = v!.trim().toLowerCase();
+    if ((values as readonly string[]).includes(s)) return s as T[number];
+    return reject(ctx, v!, `one of ${values.join(", ")}`);
+  });
+}
+
+/** A word FreeSWITCH takes as one dial-string or app argument: no spaces, slashes or commas. */
+function token<F extends string | undefined = undefined>(fallback?: F) {
+  return raw().transform((v, ctx): string | F => {
+    if (unset(v)) return fallback as F;
+    const s = v!.trim();
+    if (!/^[A-Za-z0-9_.+:@-]+$/.test(s)) return reject(ctx, v!, "a single word (letters, digits, _ . + : @ -)");
+    return s;
+  });
+}
+
+/** The one schema: raw environment variables in, validated values out. */
+export const envSchema = z.object({
+  PORT: listenPort(3000),
+  HOST: host("127.0.0.1"),
+  LOG_LEVEL: oneOf(LOG_LEVELS, "info"),
+  DATABASE_URL: url(["postgres:", "postgresql:"]),
+  DATA_DIR: text(".data"),
+  ESL_HOST: host(),
+  ESL_PORT: connectPort(8021),
+  ESL_PASSWORD: text("ClueCon"),
+  OUTBOUND_SOCKET_HOST: host("127.0.0.1"),
+  OUTBOUND_SOCKET_PORT: listenPort(8084),
+  SIM_SCENARIO: text(),
+  SWITCHBOARD_API_KEY: text(),
+  NATS_URL: url(["nats:", "tls:", "ws:", "wss:"]),
+  REDIS_URL: url(["redis:", "rediss:"]),
+  INBOUND_GREETING: text(DEFAULT_INBOUND_GREETING),
+  DEFAULT_CALLER_ID: token(),
+  DIAL_GATEWAY: token(),
+  TTS_ENGINE: token("flite"),
+  TTS_VOICE: token("kal"),
+  MAX_CONCURRENT_CALLS: integer(1000, 1, 1_000_000, "a whole number 1-1000000"),
+  SHUTDOWN_GRACE_MS: integer(10_000, 0, 3_600_000, "milliseconds 0-3600000"),
+});
+
+export type EnvVariable = keyof typeof envSchema.shape;
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as EnvVariable[];
+
+export function loadConfig(env: Env = process.env): Config {
+  const input: Record<string, string | undefined> = {};
+  for (const name of CONFIG_VARIABLES) input[name] = env[name];
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "(environment)"), message: issue.message })),
+    );
+  }
+  const e = parsed.data;
+  return {
+    http: { host: e.HOST, port: e.PORT },
+    logLevel: e.LOG_LEVEL,
+    database: { url: e.DATABASE_URL, pgliteDir: join(e.DATA_DIR, "pglite") },
+    dataDir: e.DATA_DIR,
+    esl: { host: e.ESL_HOST, port: e.ESL_PORT, password: e.ESL_PASSWORD, embedded: e.ESL_HOST === undefined },
+    outboundSocket: { host: e.OUTBOUND_SOCKET_HOST, port: e.OUTBOUND_SOCKET_PORT },
+    sim: { scenario: e.SIM_SCENARIO },
+    apiKey: e.SWITCHBOARD_API_KEY,
+    nats: { url: e.NATS_URL },
+    redis: { url: e.REDIS_URL },
+    calls: {
+      inboundGreeting: e.INBOUND_GREETING,
+      defaultCallerId: e.DEFAULT_CALLER_ID,
+      dialGateway: e.DIAL_GATEWAY,
+      maxConcurrent: e.MAX_CONCURRENT_CALLS,
+    },
+    tts: { engine: e.TTS_ENGINE, voice: e.TTS_VOICE },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}
+
+/** The config with secrets masked, for a start-up log line. */
+export function redactConfig(config: Config): Config {
+  const mask = (s: string | undefined) => (s === undefined ? undefined : "***");
+  return {
+    ...config,
+    database: { ...config.database, url: config.database.url && redactUrl(config.database.url) },
+    esl: { ...config.esl, password: mask(config.esl.password)! },
+    apiKey: mask(config.apiKey),
+    nats: { url: config.nats.url && redactUrl(config.nats.url) },
+    redis: { url: config.redis.url && redactUrl(config.redis.url) },
+  };
+}
+
+function redactUrl(s: string): string {
+  try {
+    const u = new URL(s);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "***";
+  }
+}

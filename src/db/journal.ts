@@ -1,0 +1,403 @@
+/**
+ * JournalWriter: the runtime's one road into the call journal and the CDR.
+ *
+ * - append() assigns the next per-call seq and buffers the row; upsertCall()
+ *   buffers a CDR change, coalesced per call id.
+ * - Buffers are written in batches: when `maxBatchRows` rows are waiting, or
+ *   `flushIntervalMs` after the first buffered row — one INSERT per batch (events),
+ *   one INSERT … ON CONFLICT per batch (CDR), never one statement per event.
+ * - A transient database error (connection lost, server shutting down,
+ *   serialization failure) leaves the rows buffered and retries with exponential
+ *   backoff. A permanent error (a row the database refuses, e.g. a NUL in jsonb)
+ *   retries the batch row by row, drops only the refused rows and reports them.
+ * - Backpressure: the event buffer is bounded. At `highWaterRows` append() still
+ *   accepts but reports `overloaded: true` (the caller should slow down, e.g. stop
+ *   reading its ESL socket; `whenDrained()` says when to resume). At
+ *   `maxBufferedRows` append() refuses the row (`accepted: false`): nothing is
+ *   silently lost, the caller knows that row was not journalled. CDR upserts are
+ *   not capped: they coalesce to one entry per live call.
+ * - flush() writes everything buffered (for SIGTERM) and rejects only after
+ *   `flushAttempts` consecutive transient failures; the rows then stay buffered.
+ *
+ * Seq: monotonic per call id, starting at 1. A call resumed after a restart must be
+ * seeded first (resume() reads max(seq) from the database, or seedSeq() with a known
+ * value): an unseeded call would reuse seqs, and the (call_id, seq) unique key would
+ * ignore those rows as replays.
+ */
+import type { Logger } from "pino";
+import { childLog } from "../log.ts";
+import type { Db } from "./client.ts";
+import { appendEvents, maxEventSeq } from "./queries/call-events.ts";
+import { upsertCalls } from "./queries/calls.ts";
+import type { CallEventKind, NewCall, NewCallEvent } from "./schema.ts";
+
+export interface JournalEntry {
+  kind: CallEventKind;
+  /** e.g. CHANNEL_ANSWER, playback, ringing→in_progress */
+  name: string;
+  data?: unknown;
+  /** When it happened (default: now). */
+  at?: Date;
+}
+
+export type AppendResult =
+  | { accepted: true; seq: number; overloaded: boolean }
+  | { accepted: false; reason: "overloaded" | "closed" };
+
+export interface JournalWriterOptions {
+  /** Longest a buffered row waits before a write starts (default 25 ms). */
+  flushIntervalMs?: number;
+  /** Rows per INSERT; reaching it starts a write at once (default 500). */
+  maxBatchRows?: number;
+  /** Hard cap on buffered event rows: beyond it append() refuses (default 20000). */
+  maxBufferedRows?: number;
+  /** Soft cap: from here append() reports overloaded (default 80% of maxBufferedRows). */
+  highWaterRows?: number;
+  /** First retry delay after a transient error, doubled per failure (default 100 ms). */
+  retryBaseMs?: number;
+  /** Longest retry delay (default 5000 ms). */
+  retryMaxMs?: number;
+  /** Consecutive transient failures after which flush() rejects (default 5). */
+  flushAttempts?: number;
+  /** Rows the database refused permanently (they are not retried). */
+  onDropped?: (dropped: { events: NewCallEvent[]; calls: NewCall[] }, error: unknown) => void;
+  log?: Logger;
+}
+
+export interface JournalStats {
+  bufferedEvents: number;
+  bufferedCalls: number;
+  eventsWritten: number;
+  /** Rows ignored as already journalled (same call_id, seq). */
+  duplicates: number;
+  callsWritten: number;
+  /** Rows refused by append() at the hard cap. */
+  rejected: number;
+  /** Rows refused permanently by the database. */
+  dropped: number;
+  /** Consecutive failed writes so far (0 when healthy). */
+  consecutiveFailures: number;
+}
+
+export class JournalWriter {
+  private readonly flushIntervalMs: number;
+  private readonly maxBatchRows: number;
+  private readonly maxBufferedRows: number;
+  private readonly highWaterRows: number;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+  private readonly flushAttempts: number;
+  private readonly onDropped: JournalWriterOptions["onDropped"];
+  private readonly log: Logger;
+
+  private events: NewCallEvent[] = [];
+  private pendingCalls = new Map<string, NewCall>();
+  private readonly seqs = new Map<string, number>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private inFlight: Promise<void> | undefined;
+  private failures = 0;
+  private closed = false;
+  private drainWaiters: Array<() => void> = [];
+  private counters = { eventsWritten: 0, duplicates: 0, callsWritten: 0, rejected: 0, dropped: 0 };
+
+  constructor(
+    private readonly db: Db,
+    opts: JournalWriterOptions = {},
+  ) {
+    this.flushIntervalMs = opts.flushIntervalMs ?? 25;
+    this.maxBatchRows = Math.max(1, opts.maxBatchRows ?? 500);
+    this.maxBufferedRows = Math.max(this.maxBatchRows, opts.maxBufferedRows ?? 20_000);
+    this.highWaterRows = Math.min(opts.highWaterRows ?? Math.floor(this.maxBufferedRows * 0.8), this.maxBufferedRows);
+    this.retryBaseMs = opts.retryBaseMs ?? 100;
+    this.retryMaxMs = opts.retryMaxMs ?? 5_000;
+    this.flushAttempts = Math.max(1, opts.flushAttempts ?? 5);
+    this.onDropped = opts.onDropped;
+    this.log = opts.log ?? childLog({ mod: "journal" });
+  }
+
+  /** Journals one entry for a call under the call's next seq. */
+  append(callId: string, entry: JournalEntry): AppendResult {
+    if (this.closed) return { accepted: false, reason: "closed" };
+    if (this.events.length >= this.maxBufferedRows) {
+      this.counters.rejected++;
+      return { accepted: false, reason: "overloaded" };
+    }
+    const seq = (this.seqs.get(callId) ?? 0) + 1;
+    this.seqs.set(callId, seq);
+    this.events.push({
+      callId,
+      seq,
+      kind: entry.kind,
+      name: entry.name,
+      data: entry.data ?? null,
+      at: entry.at ?? new Date(),
+    });
+    this.schedule();
+    return { accepted: true, seq, overloaded: this.events.length >= this.highWaterRows };
+  }
+
+  /**
+   * Buffers a CDR insert-or-update. Defined fields overwrite earlier buffered ones
+   * for the same call; undefined fields leave the stored column alone. (direction
+   * and to_number are required so the row can be created if it does not exist.)
+   */
+  upsertCall(row: NewCall): void {
+    if (this.closed) throw new Error("JournalWriter is closed");
+    const defined = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as NewCall;
+    this.pendingCalls.set(row.id, { ...this.pendingCalls.get(row.id), ...defined });
+    this.schedule();
+  }
+
+  /** Continue a call's seq after `lastSeq` (never moves backwards). */
+  seedSeq(callId: string, lastSeq: number): void {
+    if (lastSeq > (this.seqs.get(callId) ?? 0)) this.seqs.set(callId, lastSeq);
+  }
+
+  /** Seeds a resumed call from the journal's max(seq); returns the seq the next append follows. */
+  async resume(callId: string): Promise<number> {
+    this.seedSeq(callId, await maxEventSeq(this.db, callId));
+    return this.seqs.get(callId) ?? 0;
+  }
+
+  /** The last seq assigned to a call (0 when none). */
+  lastSeq(callId: string): number {
+    return this.seqs.get(callId) ?? 0;
+  }
+
+  /** Drops a finished call's seq counter (after its last entry), bounding memory. */
+  forget(callId: string): void {
+    this.seqs.delete(callId);
+  }
+
+  get overloaded(): boolean {
+    return this.events.length >= this.highWaterRows;
+  }
+
+  /** Resolves once the event buffer is back under half the high-water mark. */
+  whenDrained(): Promise<void> {
+    if (this.events.length <= this.lowWaterRows()) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  stats(): JournalStats {
+    return {
+      ...this.counters,
+      bufferedEvents: this.events.length,
+      bufferedCalls: this.pendingCalls.size,
+      consecutiveFailures: this.failures,
+    };
+  }
+
+  /**
+   * Writes everything buffered, including rows appended while it runs. Rejects
+   * after `flushAttempts` consecutive transient failures, rows still buffered.
+   */
+  async flush(): Promise<void> {
+    this.clearTimer();
+    let attempt = 0;
+    for (;;) {
+      if (this.inFlight) {
+        await this.inFlight.catch(() => {});
+        continue;
+      }
+      if (this.isEmpty()) return;
+      try {
+        await this.startWrite();
+        attempt = 0;
+      } catch (err) {
+        attempt++;
+        if (attempt >= this.flushAttempts) {
+          this.armTimer(this.backoffMs(this.failures)); // keep retrying in the background
+          throw err;
+        }
+        await sleep(this.backoffMs(attempt));
+      }
+    }
+  }
+
+  /** Refuses further appends and flushes what is buffered. */
+  async close(): Promise<void> {
+    this.closed = true;
+    try {
+      await this.flush();
+    } finally {
+      this.clearTimer();
+    }
+  }
+
+  private isEmpty(): boolean {
+    return this.events.length === 0 && this.pendingCalls.size === 0;
+  }
+
+  private lowWaterRows(): number {
+    return Math.floor(this.highWaterRows / 2);
+  }
+
+  /** Arms the batch timer, or writes at once when a full batch is waiting. */
+  private schedule(): void {
+    if (this.inFlight || this.failures > 0) return; // the running write / pending retry picks new rows up
+    if (this.events.length >= this.maxBatchRows) {
+      this.clearTimer();
+      this.backgroundWrite();
+    } else if (!this.timer) {
+      this.armTimer(this.flushIntervalMs);
+    }
+  }
+
+  private armTimer(ms: number): void {
+    this.clearTimer();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.backgroundWrite();
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private backgroundWrite(): void {
+    if (this.inFlight || this.isEmpty()) return;
+    this.startWrite().then(
+      () => {
+        if (!this.isEmpty()) this.schedule();
+      },
+      (err: unknown) => {
+        const delay = this.backoffMs(this.failures);
+        this.log.warn(
+          { err, failures: this.failures, retryInMs: delay, buffered: this.events.length },
+          "journal write failed; rows kept, retrying",
+        );
+        this.armTimer(delay);
+      },
+    );
+  }
+
+  private startWrite(): Promise<void> {
+    const run = this.writeAll().then(
+      () => {
+        this.failures = 0;
+      },
+      (err: unknown) => {
+        this.failures++;
+        throw err;
+      },
+    );
+    const tracked: Promise<void> = run.finally(() => {
+      if (this.inFlight === tracked) this.inFlight = undefined;
+    });
+    this.inFlight = tracked;
+    return tracked;
+  }
+
+  /** Writes batches until both buffers are empty; a transient error throws with the rest still buffered. */
+  private async writeAll(): Promise<void> {
+    while (!this.isEmpty()) {
+      if (this.events.length > 0) {
+        // Appends only push to the tail, so the head is still this batch when it is written.
+        const batch = this.events.slice(0, this.maxBatchRows);
+        await this.writeEvents(batch);
+        this.events.splice(0, batch.length);
+        this.wakeDrainWaiters();
+      }
+      if (this.pendingCalls.size > 0) {
+        const batch = this.pendingCalls;
+        this.pendingCalls = new Map();
+        try {
+          await this.writeCalls([...batch.values()]);
+        } catch (err) {
+          // Put the batch back under any newer changes buffered meanwhile.
+          for (const [id, row] of batch) this.pendingCalls.set(id, { ...row, ...this.pendingCalls.get(id) });
+          throw err;
+        }
+      }
+    }
+  }
+
+  private async writeEvents(batch: NewCallEvent[]): Promise<void> {
+    try {
+      this.countEvents(await appendEvents(this.db, batch));
+    } catch (err) {
+      if (isTransientDbError(err) || batch.length === 0) throw err;
+      await this.isolate(batch, async (row) => this.countEvents(await appendEvents(this.db, [row])), "events");
+    }
+  }
+
+  private async writeCalls(batch: NewCall[]): Promise<void> {
+    try {
+      await upsertCalls(this.db, batch);
+      this.counters.callsWritten += batch.length;
+    } catch (err) {
+      if (isTransientDbError(err)) throw err;
+      await this.isolate(
+        batch,
+        async (row) => {
+          await upsertCalls(this.db, [row]);
+          this.counters.callsWritten++;
+        },
+        "calls",
+      );
+    }
+  }
+
+  /** Row by row after a permanent error: keeps every row the database accepts. */
+  private async isolate<T extends NewCallEvent | NewCall>(
+    rows: T[],
+    writeOne: (row: T) => Promise<void>,
+    what: "events" | "calls",
+  ): Promise<void> {
+    for (const row of rows) {
+      try {
+        await writeOne(row);
+      } catch (err) {
+        if (isTransientDbError(err)) throw err; // whatever was written is skipped as a replay next time
+        this.counters.dropped++;
+        this.log.error({ err, callId: "callId" in row ? row.callId : row.id, what }, "journal row refused by the database; dropped");
+        this.onDropped?.(
+          what === "events" ? { events: [row as NewCallEvent], calls: [] } : { events: [], calls: [row as NewCall] },
+          err,
+        );
+      }
+    }
+  }
+
+  private countEvents(outcome: { inserted: number; duplicates: number }): void {
+    this.counters.eventsWritten += outcome.inserted;
+    this.counters.duplicates += outcome.duplicates;
+  }
+
+  private wakeDrainWaiters(): void {
+    if (this.drainWaiters.length === 0 || this.events.length > this.lowWaterRows()) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private backoffMs(failures: number): number {
+    return Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** Math.max(0, failures - 1));
+  }
+}
+
+/**
+ * Transient: worth retrying the same rows later. SQLSTATE classes 08 (connection
+ * exception), 40 (transaction rollback: serialization failure, deadlock), 53
+ * (insufficient resources), 57 (operator intervention: admin shutdown, cancel), 58
+ * (system error); socket errors; and anything without a SQLSTATE (the database
+ * did not judge the rows). Other SQLSTATEs (22 data exception, 23 integrity, 42
+ * syntax) mean the rows themselves are refused.
+ */
+export function isTransientDbError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== "string") continue;
+    if (/^[0-9A-Z]{5}$/.test(code)) return ["08", "40", "53", "57", "58"].includes(code.slice(0, 2));
+    return true; // ECONNRESET, CONNECTION_CLOSED, CONNECT_TIMEOUT, …
+  }
+  return true;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

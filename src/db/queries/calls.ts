@@ -1,0 +1,156 @@
+/** CDR queries: one row per call, keyed by the channel UUID. */
+import { and, count, desc, eq, getTableColumns, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { calls, type CallDirection, type CallRow, type CallStatus, type NewCall } from "../schema.ts";
+
+/** Every CDR column a running call may change (id and created_at are fixed at insert). */
+export type CallPatch = Partial<Omit<NewCall, "id" | "createdAt" | "updatedAt">>;
+
+/**
+ * Inserts a CDR row; idempotent on id: when the row exists it is left untouched
+ * and returned as stored (a retried originate must not reset a live call).
+ */
+export async function insertCall(db: Db, call: NewCall): Promise<CallRow> {
+  const [inserted] = await db.insert(calls).values(call).onConflictDoNothing({ target: calls.id }).returning();
+  if (inserted) return inserted;
+  const existing = await getCall(db, call.id);
+  if (!existing) throw new Error(`call ${call.id} neither inserted nor found`);
+  return existing;
+}
+
+/**
+ * Batched CDR upsert (the journal writer's path): inserts each call or, when it
+ * exists, overwrites only the columns the row defines (created_at is kept).
+ * Rows defining the same columns share one INSERT … ON CONFLICT (id) DO UPDATE;
+ * rows for the same id are merged first (PostgreSQL refuses to update one row
+ * twice in a statement).
+ */
+export async function upsertCalls(db: Db, rows: readonly NewCall[]): Promise<void> {
+  const merged = new Map<string, NewCall>();
+  for (const row of rows) merged.set(row.id, { ...merged.get(row.id), ...definedOnly(row) });
+  const groups = new Map<string, NewCall[]>();
+  for (const row of merged.values()) {
+    const stamped = { ...row, updatedAt: row.updatedAt ?? new Date() };
+    const signature = Object.keys(stamped).sort().join(",");
+    const group = groups.get(signature);
+    if (group) group.push(stamped);
+    else groups.set(signature, [stamped]);
+  }
+  for (const group of groups.values()) {
+    const set: Record<string, SQL> = {};
+    for (const key of Object.keys(group[0]!)) {
+      if (key === "id" || key === "createdAt") continue;
+      set[key] = sql.raw(`excluded.${quoteIdent(CALL_COLUMNS[key as keyof NewCall].name)}`);
+    }
+    await db.insert(calls).values(group).onConflictDoUpdate({ target: calls.id, set });
+  }
+}
+
+const CALL_COLUMNS = getTableColumns(calls);
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function definedOnly<T extends object>(row: T): T {
+  return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Applies a patch and bumps updated_at; null when no such call. */
+export async function updateCall(db: Db, id: string, patch: CallPatch): Promise<CallRow | null> {
+  const [row] = await db
+    .update(calls)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(calls.id, id))
+    .returning();
+  return row ?? null;
+}
+
+export async function getCall(db: Db, id: string): Promise<CallRow | null> {
+  const [row] = await db.select().from(calls).where(eq(calls.id, id)).limit(1);
+  return row ?? null;
+}
+
+export interface CallFilter {
+  status?: CallStatus | readonly CallStatus[];
+  direction?: CallDirection;
+}
+
+export interface ListCallsOptions extends CallFilter {
+  /** Page size, 1..500 (default 50). */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+export interface CallPage {
+  calls: CallRow[];
+  /** Opaque; null on the last page. */
+  nextCursor: string | null;
+}
+
+export class InvalidCursorError extends Error {
+  constructor(cursor: string) {
+    super(`invalid cursor: ${JSON.stringify(cursor)}`);
+    this.name = "InvalidCursorError";
+  }
+}
+
+export const MAX_PAGE_SIZE = 500;
+
+/**
+ * Newest first, keyset-paginated on (created_at, id): a page stays stable while
+ * new calls arrive, and deep pages cost the same as the first.
+ */
+export async function listCalls(db: Db, opts: ListCallsOptions = {}): Promise<CallPage> {
+  const limit = Math.min(Math.max(Math.trunc(opts.limit ?? 50), 1), MAX_PAGE_SIZE);
+  const conditions = filterConditions(opts);
+  if (opts.cursor) {
+    const { createdAt, id } = decodeCursor(opts.cursor);
+    conditions.push(or(lt(calls.createdAt, createdAt), and(eq(calls.createdAt, createdAt), lt(calls.id, id)))!);
+  }
+  const rows = await db
+    .select()
+    .from(calls)
+    .where(and(...conditions))
+    .orderBy(desc(calls.createdAt), desc(calls.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { calls: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+/** Total matching calls (a separate query: counting every page would scan the CDR each time). */
+export async function countCalls(db: Db, filter: CallFilter = {}): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(calls)
+    .where(and(...filterConditions(filter)));
+  return row?.n ?? 0;
+}
+
+function filterConditions(filter: CallFilter): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.status !== undefined) {
+    const statuses: readonly CallStatus[] = typeof filter.status === "string" ? [filter.status] : filter.status;
+    conditions.push(statuses.length === 1 ? eq(calls.status, statuses[0]!) : inArray(calls.status, [...statuses]));
+  }
+  if (filter.direction) conditions.push(eq(calls.direction, filter.direction));
+  return conditions;
+}
+
+function encodeCursor(row: CallRow): string {
+  return Buffer.from(JSON.stringify([row.createdAt.getTime(), row.id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(parsed) && typeof parsed[0] === "number" && typeof parsed[1] === "string") {
+      return { createdAt: new Date(parsed[0]), id: parsed[1] };
+    }
+  } catch {
+    // fall through: not ours
+  }
+  throw new InvalidCursorError(cursor);
+}

@@ -1,0 +1,104 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError, loadConfig, redactConfig, type Env } from "../../src/config.ts";
+
+function configError(env: Env): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  test("an empty environment gives the documented defaults", () => {
+    const c = loadConfig({});
+    expect(c.http).toEqual({ host: "127.0.0.1", port: 3000 });
+    expect(c.logLevel).toBe("info");
+    expect(c.database).toEqual({ url: undefined, pgliteDir: ".data/pglite" });
+    expect(c.esl).toEqual({ host: undefined, port: 8021, password: "ClueCon", embedded: true });
+    expect(c.outboundSocket).toEqual({ host: "127.0.0.1", port: 8084 });
+    expect(c.tts).toEqual({ engine: "flite", voice: "kal" });
+    expect(c.calls.dialGateway).toBeUndefined();
+    expect(c.calls.maxConcurrent).toBe(1000);
+    expect(c.calls.inboundGreeting.length).toBeGreaterThan(0);
+    expect(c.apiKey).toBeUndefined();
+    expect(c.nats.url).toBeUndefined();
+    expect(c.redis.url).toBeUndefined();
+    expect(c.shutdownGraceMs).toBe(10_000);
+  });
+
+  test("empty strings count as unset", () => {
+    const c = loadConfig({ PORT: "", ESL_HOST: "", DATABASE_URL: "  ", ESL_PASSWORD: "", SWITCHBOARD_API_KEY: "" });
+    expect(c.http.port).toBe(3000);
+    expect(c.esl.embedded).toBe(true);
+    expect(c.database.url).toBeUndefined();
+    expect(c.esl.password).toBe("ClueCon");
+    expect(c.apiKey).toBeUndefined();
+  });
+
+  test("set variables are parsed into the typed config", () => {
+    const c = loadConfig({
+      PORT: "0",
+      HOST: "0.0.0.0",
+      LOG_LEVEL: "DEBUG",
+      DATABASE_URL: "postgres://sb:pw@db.internal:5432/switchboard",
+      DATA_DIR: "/var/lib/switchboard",
+      ESL_HOST: "fs1.internal",
+      ESL_PORT: "8022",
+      ESL_PASSWORD: "s3cret",
+      OUTBOUND_SOCKET_PORT: "9090",
+      NATS_URL: "nats://127.0.0.1:4222",
+      REDIS_URL: "redis://127.0.0.1:6379/0",
+      DIAL_GATEWAY: "carrier1",
+      DEFAULT_CALLER_ID: "+15555550100",
+      MAX_CONCURRENT_CALLS: "250",
+      SHUTDOWN_GRACE_MS: "0",
+      SWITCHBOARD_API_KEY: "sk_test",
+    });
+    expect(c.http).toEqual({ host: "0.0.0.0", port: 0 });
+    expect(c.logLevel).toBe("debug");
+    expect(c.database.url).toBe("postgres://sb:pw@db.internal:5432/switchboard");
+    expect(c.database.pgliteDir).toBe("/var/lib/switchboard/pglite");
+    expect(c.esl).toEqual({ host: "fs1.internal", port: 8022, password: "s3cret", embedded: false });
+    expect(c.outboundSocket.port).toBe(9090);
+    expect(c.calls).toMatchObject({ dialGateway: "carrier1", defaultCallerId: "+15555550100", maxConcurrent: 250 });
+    expect(c.shutdownGraceMs).toBe(0);
+    expect(c.apiKey).toBe("sk_test");
+  });
+
+  test.each([
+    ["ESL_PORT", "abc", 'ESL_PORT: expected a port number 1-65535, got "abc"'],
+    ["ESL_PORT", "0", "ESL_PORT: expected a port number 1-65535"],
+    ["PORT", "70000", 'PORT: expected a port number 0-65535 (0 = any free port), got "70000"'],
+    ["OUTBOUND_SOCKET_PORT", "-1", "OUTBOUND_SOCKET_PORT: expected a port number"],
+    ["HOST", "http://0.0.0.0", "HOST: expected a host name or IP address"],
+    ["LOG_LEVEL", "loud", "LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent"],
+    ["DATABASE_URL", "mysql://db/x", "DATABASE_URL: expected a postgres:// or postgresql:// URL"],
+    ["NATS_URL", "127.0.0.1:4222", "NATS_URL: expected a nats://"],
+    ["REDIS_URL", "http://cache", "REDIS_URL: expected a redis:// or rediss:// URL"],
+    ["DIAL_GATEWAY", "a/b", "DIAL_GATEWAY: expected a single word"],
+    ["MAX_CONCURRENT_CALLS", "0", "MAX_CONCURRENT_CALLS: expected a whole number"],
+    ["SHUTDOWN_GRACE_MS", "1.5", "SHUTDOWN_GRACE_MS: expected milliseconds"],
+  ])("a bad %s=%p is named with the reason", (name, value, message) => {
+    const err = configError({ [name]: value });
+    expect(err.message).toContain(message);
+    expect(err.issues.map((i) => i.variable)).toEqual([name]);
+  });
+
+  test("every bad variable is listed, not only the first", () => {
+    const err = configError({ ESL_PORT: "abc", PORT: "http", LOG_LEVEL: "chatty", ESL_HOST: "fs1.internal" });
+    expect(err.issues.map((i) => i.variable).sort()).toEqual(["ESL_PORT", "LOG_LEVEL", "PORT"]);
+    for (const name of ["ESL_PORT", "LOG_LEVEL", "PORT"]) expect(err.message).toContain(`${name}: expected`);
+  });
+
+  test("redactConfig masks secrets for logging", () => {
+    const c = loadConfig({ DATABASE_URL: "postgres://sb:pw@db/x", ESL_PASSWORD: "s3cret", SWITCHBOARD_API_KEY: "sk_abc" });
+    const shown = JSON.stringify(redactConfig(c));
+    expect(shown).not.toContain("pw@");
+    expect(shown).not.toContain("s3cret");
+    expect(shown).not.toContain("sk_abc");
+    expect(shown).toContain("db/x");
+  });
+});
