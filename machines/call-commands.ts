@@ -1,0 +1,126 @@
+/**
+ * Pure builders for the SwitchCommands a call emits. No I/O: each returns the
+ * command value; the runtime's executor encodes and sends it.
+ */
+import type { SwitchCommand } from "../src/esl/types.ts";
+import type { CallContext, GatherPrompt } from "./call-types.ts";
+
+/** Channel variable play_and_get_digits stores the digits in (arrives as variable_<name> on EXECUTE_COMPLETE). */
+export const GATHER_VARIABLE = "switchboard_gather_digits";
+/** A short silence: play_and_get_digits needs a prompt file and an invalid-input file. */
+export const SILENCE_FILE = "silence_stream://250";
+/** Digits play_and_get_digits accepts (0-9, *, #); a terminator ends collection before this check. */
+export const GATHER_REGEXP = "^[0-9*#]+$";
+/** Most loops a `play` may ask for: file_string:// repeats the file, it does not stream forever. */
+export const MAX_PLAY_LOOPS = 100;
+
+export function originateCommand(context: CallContext): SwitchCommand {
+  return {
+    type: "originate",
+    uuid: context.callId,
+    dialString: context.dialString ?? "",
+    callerIdNumber: context.from,
+    ...(context.callerIdName !== null ? { callerIdName: context.callerIdName } : {}),
+    timeoutSec: context.timeoutSec,
+    ...(Object.keys(context.variables).length > 0 ? { variables: { ...context.variables } } : {}),
+  };
+}
+
+export function hangupCommand(context: CallContext, cause: string): SwitchCommand {
+  return { type: "hangup", uuid: context.callId, cause };
+}
+
+export function answerCommand(context: CallContext, applicationUuid: string): SwitchCommand {
+  return { type: "answer", uuid: context.callId, applicationUuid };
+}
+
+export function breakCommand(context: CallContext): SwitchCommand {
+  return { type: "break", uuid: context.callId };
+}
+
+export function speakCommand(
+  context: CallContext,
+  text: string,
+  voice: string | undefined,
+  applicationUuid: string,
+): SwitchCommand {
+  return {
+    type: "speak",
+    uuid: context.callId,
+    engine: context.tts.engine,
+    voice: voice ?? context.tts.voice,
+    text,
+    applicationUuid,
+  };
+}
+
+/**
+ * The file playback gets: the URL as given, or a file_string:// list repeating it
+ * (FreeSWITCH plays "file_string://a!b" as one file, a then b).
+ */
+export function playbackFile(url: string, loop: number | undefined): string {
+  const times = Math.min(Math.max(Math.trunc(loop ?? 1), 1), MAX_PLAY_LOOPS);
+  if (times === 1) return url;
+  return `file_string://${Array.from({ length: times }, () => url).join("!")}`;
+}
+
+export function playbackCommand(
+  context: CallContext,
+  url: string,
+  loop: number | undefined,
+  applicationUuid: string,
+): SwitchCommand {
+  return { type: "playback", uuid: context.callId, file: playbackFile(url, loop), applicationUuid };
+}
+
+/** A prompt as a file: switch_ivr_play_file speaks "speak:<engine>|<voice>|<text>" through TTS. */
+export function promptFile(context: CallContext, prompt: GatherPrompt | undefined): string {
+  if (prompt === undefined) return SILENCE_FILE;
+  if ("say" in prompt) return `speak:${context.tts.engine}|${prompt.voice ?? context.tts.voice}|${prompt.say}`;
+  return prompt.play;
+}
+
+export interface GatherSpec {
+  minDigits: number;
+  maxDigits: number;
+  timeoutMs: number;
+  terminators: string;
+  prompt?: GatherPrompt;
+}
+
+export function gatherCommand(context: CallContext, spec: GatherSpec, applicationUuid: string): SwitchCommand {
+  return {
+    type: "play_and_get_digits",
+    uuid: context.callId,
+    applicationUuid,
+    minDigits: spec.minDigits,
+    maxDigits: spec.maxDigits,
+    tries: 1,
+    timeoutMs: spec.timeoutMs,
+    // Arguments are space-separated and an empty one makes mod_dptools default to "#":
+    // "none" is a terminator set no DTMF digit can match.
+    terminators: spec.terminators === "" ? "none" : spec.terminators,
+    file: promptFile(context, spec.prompt),
+    invalidFile: SILENCE_FILE,
+    variableName: GATHER_VARIABLE,
+    regexp: GATHER_REGEXP,
+    digitTimeoutMs: spec.timeoutMs,
+  };
+}
+
+export function bridgeCommand(context: CallContext, dialString: string, applicationUuid: string): SwitchCommand {
+  return { type: "bridge", uuid: context.callId, dialString, applicationUuid };
+}
+
+export function transferCommand(context: CallContext, extension: string, dialplanContext?: string): SwitchCommand {
+  return {
+    type: "transfer",
+    uuid: context.callId,
+    extension,
+    ...(dialplanContext !== undefined ? { dialplan: "XML", context: dialplanContext } : {}),
+  };
+}
+
+export function sendDtmfCommand(context: CallContext, digits: string): SwitchCommand {
+  return { type: "send_dtmf", uuid: context.callId, digits };
+}
