@@ -73,6 +73,8 @@ export const calls = pgTable(
     statusCallback: text("status_callback"),
     dryRun: boolean("dry_run").notNull().default(false),
     error: text("error"),
+    /** The call actor's persisted XState snapshot, so a restarted runtime resumes a call still up on the switch. */
+    snapshot: jsonb("snapshot").$type<unknown>(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
   (t) => [

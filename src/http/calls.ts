@@ -1,0 +1,187 @@
+/**
+ * /v1/calls — place, list, inspect, act on and cancel calls.
+ *
+ * The route only translates: JSON in → runtime call → JSON out. What a call may
+ * do is decided by its machine (refusals answer 409 with the state).
+ */
+import { randomUUID } from "node:crypto";
+import { Elysia } from "elysia";
+import type { Database } from "../db/client.ts";
+import { getCall, InvalidCursorError, listCalls } from "../db/queries/calls.ts";
+import { listEvents } from "../db/queries/call-events.ts";
+import type { CallAction } from "../../machines/call.ts";
+import { RuntimeRefusal, type CallRuntime, type UserCommand } from "../runtime/call-runtime.ts";
+import type { SwitchLink } from "../runtime/switch-link.ts";
+import { callJson, eventJson } from "./call-view.ts";
+import { ApiError, conflict, notFound, switchUnavailable } from "./errors.ts";
+import { callActionBody, callIdParams, createCallBody, listCallsQuery, type CallActionBody, type CreateCallBody } from "./schemas/calls.ts";
+
+export interface CallsRouteDeps {
+  runtime: CallRuntime;
+  database: Database;
+  link: SwitchLink;
+  /** Gateway a bare number is dialled through: sofia/gateway/<gw>/<number>. */
+  dialGateway: string | undefined;
+}
+
+export function callsRoutes({ runtime, database, link, dialGateway }: CallsRouteDeps) {
+  const db = database.db;
+
+  const dialStringFor = (to: string): string => {
+    if (!/^\+?[0-9*#]+$/.test(to)) return to;
+    if (!dialGateway) {
+      throw new ApiError(422, "invalid_request", "request is invalid", [
+        { field: "to", message: "a bare number needs DIAL_GATEWAY to be configured; give a dial string like sofia/gateway/<gw>/<number>" },
+      ]);
+    }
+    return `sofia/gateway/${dialGateway}/${to}`;
+  };
+
+  const withRefusal = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof RuntimeRefusal) throw new ApiError(err.status, err.code, err.message);
+      throw err;
+    }
+  };
+
+  return new Elysia({ name: "calls", prefix: "/v1/calls" })
+    .post(
+      "/",
+      ({ body, set }) => {
+        const requestReceivedAt = performance.now();
+        const dialString = dialStringFor(body.to);
+        if (!body.dry_run && !link.connected) throw switchUnavailable();
+        const view = withRefusal(() =>
+          runtime.place({
+            callId: randomUUID(),
+            to: body.to,
+            dialString,
+            from: body.from,
+            fromName: body.from_name,
+            timeoutSec: body.timeout_s,
+            timeLimitSec: body.time_limit_s,
+            firstAction: firstActionOf(body),
+            statusCallback: body.status_callback,
+            dryRun: body.dry_run,
+            requestReceivedAt,
+          }),
+        );
+        set.status = 201;
+        return callJson(view.cdr, view);
+      },
+      { body: createCallBody, detail: { summary: "Place an outbound call", tags: ["calls"] } },
+    )
+    .get(
+      "/",
+      async ({ query }) => {
+        try {
+          const page = await listCalls(db, { status: query.status, direction: query.direction, limit: query.limit, cursor: query.cursor });
+          return {
+            calls: page.calls.map((row) => {
+              const live = runtime.view(row.id);
+              return live?.live ? callJson(live.cdr, live) : callJson(row);
+            }),
+            next_cursor: page.nextCursor,
+          };
+        } catch (err) {
+          if (err instanceof InvalidCursorError) {
+            throw new ApiError(422, "invalid_request", "request is invalid", [{ field: "cursor", message: err.message }]);
+          }
+          throw err;
+        }
+      },
+      { query: listCallsQuery, detail: { summary: "List live and recent calls, newest first", tags: ["calls"] } },
+    )
+    .get(
+      "/:id",
+      async ({ params }) => {
+        const live = runtime.view(params.id);
+        const row = live ? null : await getCall(db, params.id);
+        if (!live && !row) throw notFound("call", params.id);
+        const events = (await listEvents(db, params.id)).map(eventJson);
+        return { ...(live ? callJson(live.cdr, live) : callJson(row!)), events };
+      },
+      { params: callIdParams, detail: { summary: "A call: status, state, timestamps, hangup cause and its event journal", tags: ["calls"] } },
+    )
+    .post(
+      "/:id/actions",
+      async ({ params, body, set }) => {
+        if (body.action !== "hangup" && !link.connected) throw switchUnavailable();
+        const result = runtime.command(params.id, userCommandOf(body, dialStringFor));
+        if (result.outcome === "not_found") {
+          if (await getCall(db, params.id)) throw conflict(`cannot ${body.action.replace("_", " ")} on a call that has ended`, "ended");
+          throw notFound("call", params.id);
+        }
+        if (result.outcome === "refused") throw conflict(result.reason, result.state);
+        set.status = 202;
+        return callJson(result.view.cdr, result.view);
+      },
+      { params: callIdParams, body: callActionBody, detail: { summary: "Act on a live call: say, play, send_dtmf, gather, transfer, bridge, hangup, answer", tags: ["calls"] } },
+    )
+    .delete(
+      "/:id",
+      async ({ params, set }) => {
+        const result = runtime.command(params.id, { type: "hangup" });
+        if (result.outcome === "not_found") {
+          if (await getCall(db, params.id)) throw conflict("cannot hang up a call that has ended", "ended");
+          throw notFound("call", params.id);
+        }
+        if (result.outcome === "refused") throw conflict(result.reason, result.state);
+        set.status = 202;
+        return callJson(result.view.cdr, result.view);
+      },
+      { params: callIdParams, detail: { summary: "Cancel a call that is not answered yet, or hang up an answered one", tags: ["calls"] } },
+    );
+}
+
+function firstActionOf(body: CreateCallBody): CallAction | undefined {
+  const a = body.first_action;
+  if (!a) return undefined;
+  switch (a.type) {
+    case "say":
+      return { type: "say", text: a.text, voice: a.voice };
+    case "play":
+      return { type: "play", url: a.url, loop: a.loop };
+    case "gather":
+      return {
+        type: "gather",
+        minDigits: a.min_digits,
+        maxDigits: a.max_digits,
+        timeoutMs: a.timeout_ms,
+        terminators: a.terminators,
+        prompt: a.say ? { say: a.say } : a.play ? { play: a.play } : undefined,
+      };
+  }
+}
+
+function userCommandOf(body: CallActionBody, dialStringFor: (to: string) => string): UserCommand {
+  const applicationUuid = randomUUID();
+  switch (body.action) {
+    case "say":
+      return { type: "say", text: body.text, voice: body.voice, applicationUuid };
+    case "play":
+      return { type: "play", url: body.url, loop: body.loop, applicationUuid };
+    case "send_dtmf":
+      return { type: "send_dtmf", digits: body.digits };
+    case "gather":
+      return {
+        type: "gather",
+        minDigits: body.min_digits,
+        maxDigits: body.max_digits,
+        timeoutMs: body.timeout_ms,
+        terminators: body.terminators,
+        prompt: body.say ? { say: body.say } : body.play ? { play: body.play } : undefined,
+        applicationUuid,
+      };
+    case "transfer":
+      return { type: "transfer", extension: body.extension, context: body.context };
+    case "bridge":
+      return { type: "bridge", dialString: dialStringFor(body.to), applicationUuid };
+    case "hangup":
+      return { type: "hangup", reason: body.reason };
+    case "answer":
+      return { type: "answer", applicationUuid };
+  }
+}

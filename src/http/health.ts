@@ -1,0 +1,39 @@
+/** /health and /metrics: what a load balancer and Prometheus read, without a key. */
+import { Elysia } from "elysia";
+import type { Database } from "../db/client.ts";
+import type { CallRuntime } from "../runtime/call-runtime.ts";
+import type { RuntimeMetrics } from "../runtime/runtime-metrics.ts";
+import type { SwitchLink } from "../runtime/switch-link.ts";
+
+export function healthRoutes(deps: { link: SwitchLink; database: Database; runtime: CallRuntime; metrics: RuntimeMetrics }) {
+  const { link, database, runtime, metrics } = deps;
+  return new Elysia({ name: "health" })
+    .get(
+      "/health",
+      async ({ set }) => {
+        const dbUp = await database.ping(1000);
+        const healthy = link.connected && dbUp;
+        set.status = healthy ? 200 : 503;
+        return {
+          status: healthy ? "ok" : "degraded",
+          switch: { connected: link.connected, ...link.stats() },
+          database: { kind: database.kind, up: dbUp },
+          live_calls: runtime.liveCount,
+        };
+      },
+      { detail: { summary: "Switch link and database status", tags: ["ops"] } },
+    )
+    .get(
+      "/metrics",
+      ({ set }) => {
+        const s = link.stats();
+        metrics.liveCalls.set(runtime.liveCount);
+        metrics.eslQueueDepth.set(s.queueDepth);
+        metrics.eslDropped.set(s.droppedEvents);
+        metrics.eslLinkUp.set(link.connected ? 1 : 0);
+        set.headers["content-type"] = "text/plain; version=0.0.4; charset=utf-8";
+        return metrics.registry.render();
+      },
+      { detail: { summary: "Prometheus metrics", tags: ["ops"] } },
+    );
+}

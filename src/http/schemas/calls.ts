@@ -1,0 +1,107 @@
+/**
+ * Request schemas for /v1/calls, zod at the edge: the same schema validates the
+ * request, types the handler and feeds the OpenAPI document.
+ */
+import { z } from "zod";
+import { CALL_STATUSES } from "../../db/schema.ts";
+
+/** Text that reaches the switch inside an ESL command: no line breaks, ever. */
+const singleLine = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((s) => !/[\r\n\0]/.test(s), "must be a single line (no CR, LF or NUL)");
+
+/**
+ * A destination: a bare number (E.164 or an extension) dialled through the
+ * configured gateway, or a FreeSWITCH dial string (sofia/gateway/<gw>/<number>,
+ * user/<ext>, loopback/<ext>/<context>, error/<cause>).
+ */
+export const destination = singleLine(256).refine(
+  (s) => /^\+?[0-9*#]{1,32}$/.test(s) || /^(sofia|user|loopback|error|verto\.rtc|freetdm)\/[^\s,{}]+$/.test(s),
+  "must be a number like +15551230000 or a FreeSWITCH dial string like sofia/gateway/carrier/15551230000, user/1000, loopback/1000/default, error/user_busy",
+);
+
+const callerIdNumber = z
+  .string()
+  .regex(/^\+?[0-9A-Za-z*#_.-]{1,64}$/, "must be a caller id number: digits, optionally with a leading +");
+
+const digits = z.string().regex(/^[0-9*#A-Da-dwW]{1,64}$/, "must be DTMF digits 0-9, *, #, A-D (w/W for pauses)");
+const terminators = z.string().regex(/^[0-9*#]{0,4}$/, "must be up to 4 DTMF keys, e.g. #");
+const mediaUrl = singleLine(2048).refine(
+  (s) => /^(https?:\/\/|\/|tone_stream:\/\/|silence_stream:\/\/|file_string:\/\/|ivr\/|voicemail\/|local_stream:\/\/)/.test(s) || /^[\w./-]+\.(wav|mp3|ogg|raw|gsm)$/.test(s),
+  "must be an http(s) URL, an absolute path, or a FreeSWITCH sound (tone_stream://…, ivr/ivr-welcome.wav)",
+);
+
+export const sayAction = z.object({
+  type: z.literal("say"),
+  text: singleLine(4000),
+  voice: z.string().regex(/^[\w.-]{1,64}$/, "must be a voice name").optional(),
+});
+export const playAction = z.object({
+  type: z.literal("play"),
+  url: mediaUrl,
+  loop: z.number().int().min(1).max(100).optional(),
+});
+export const gatherAction = z
+  .object({
+    type: z.literal("gather"),
+    min_digits: z.number().int().min(1).max(128).default(1),
+    max_digits: z.number().int().min(1).max(128).default(1),
+    timeout_ms: z.number().int().min(500).max(120_000).default(5000),
+    terminators: terminators.default("#"),
+    say: singleLine(4000).optional(),
+    play: mediaUrl.optional(),
+  })
+  .refine((g) => g.max_digits >= g.min_digits, { message: "must be at least min_digits", path: ["max_digits"] })
+  .refine((g) => !(g.say && g.play), { message: "give say or play, not both", path: ["play"] });
+
+export const firstAction = z.discriminatedUnion("type", [sayAction, playAction, gatherAction]);
+
+export const createCallBody = z.object({
+  to: destination,
+  from: callerIdNumber,
+  from_name: z.string().max(64).refine((s) => !/[\r\n\0,{}']/.test(s), "must not contain line breaks, commas, braces or quotes").optional(),
+  timeout_s: z.number().int().min(1).max(600).default(60),
+  time_limit_s: z.number().int().min(1).max(86_400).optional(),
+  first_action: firstAction.optional(),
+  status_callback: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  dry_run: z.boolean().default(false),
+});
+export type CreateCallBody = z.infer<typeof createCallBody>;
+
+export const callActionBody = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("say"), text: singleLine(4000), voice: sayAction.shape.voice }),
+  z.object({ action: z.literal("play"), url: mediaUrl, loop: playAction.shape.loop }),
+  z.object({ action: z.literal("send_dtmf"), digits }),
+  z.object({
+    action: z.literal("gather"),
+    min_digits: z.number().int().min(1).max(128).default(1),
+    max_digits: z.number().int().min(1).max(128).default(1),
+    timeout_ms: z.number().int().min(500).max(120_000).default(5000),
+    terminators: terminators.default("#"),
+    say: singleLine(4000).optional(),
+    play: mediaUrl.optional(),
+  }),
+  z.object({
+    action: z.literal("transfer"),
+    extension: z.string().regex(/^[\w+*#.-]{1,64}$/, "must be a dialplan extension"),
+    context: z.string().regex(/^[\w.-]{1,64}$/, "must be a dialplan context name").optional(),
+  }),
+  z.object({ action: z.literal("bridge"), to: destination }),
+  z.object({ action: z.literal("hangup"), reason: z.string().regex(/^[A-Z_]{1,64}$/, "must be a FreeSWITCH hangup cause like NORMAL_CLEARING").optional() }),
+  z.object({ action: z.literal("answer") }),
+]);
+export type CallActionBody = z.infer<typeof callActionBody>;
+
+export const listCallsQuery = z.object({
+  status: z.enum(CALL_STATUSES).optional(),
+  direction: z.enum(["inbound", "outbound"]).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(512).optional(),
+});
+
+export const callIdParams = z.object({
+  id: z.string().min(1).max(64),
+});
