@@ -73,10 +73,10 @@ export function playbackCommand(
   return { type: "playback", uuid: context.callId, file: playbackFile(url, loop), applicationUuid };
 }
 
-/** A prompt as a file: switch_ivr_play_file speaks "speak:<engine>|<voice>|<text>" through TTS. */
+/** A prompt as a file: mod_dptools' tts:// file interface speaks "tts://<engine>|<voice>|<text>". */
 export function promptFile(context: CallContext, prompt: GatherPrompt | undefined): string {
   if (prompt === undefined) return SILENCE_FILE;
-  if ("say" in prompt) return `speak:${context.tts.engine}|${prompt.voice ?? context.tts.voice}|${prompt.say}`;
+  if ("say" in prompt) return `tts://${context.tts.engine}|${prompt.voice ?? context.tts.voice}|${prompt.say}`;
   return prompt.play;
 }
 

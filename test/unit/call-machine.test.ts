@@ -578,7 +578,7 @@ describe("what an answered call does", () => {
       tries: 1,
       timeoutMs: 5_000,
       terminators: "#",
-      file: "speak:flite|kal|Enter your PIN",
+      file: "tts://flite|kal|Enter your PIN",
       invalidFile: "silence_stream://250",
       variableName: GATHER_VARIABLE,
       regexp: "^[0-9*#]+$",

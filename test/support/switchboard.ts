@@ -1,0 +1,117 @@
+/**
+ * Starts the whole runtime for an end-to-end test: the switch simulator (fast
+ * time scale), the real ESL client, the database (PGlite in a temp dir, or a
+ * fresh database on the machine's PostgreSQL), the runtime and the HTTP server
+ * on ephemeral ports.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+import { loadConfig } from "../../src/config.ts";
+import { startSwitchboard, type Switchboard } from "../../src/main.ts";
+import { SwitchSimulator, type ScenarioInput } from "../../src/sim/index.ts";
+
+export const TEST_API_KEY = "sk_test_0123456789abcdefghijklmnopqrstuv";
+export const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+export type DbKind = "pglite" | "postgres";
+
+export interface Harness {
+  sb: Switchboard;
+  sim: SwitchSimulator;
+  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  /** Poll GET /v1/calls/:id until `done` says so (or fail after `timeoutMs`). */
+  waitForCall(id: string, done: (call: any) => boolean, timeoutMs?: number): Promise<any>;
+  /** Start the runtime again on the same database and simulator (a restart). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  db: DbKind;
+  scenario?: ScenarioInput;
+  /** Multiplies every scripted delay in the simulator; default 0.05. */
+  timeScale?: number;
+  env?: Record<string, string>;
+}
+
+export async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `switchboard_test_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+  return {
+    url,
+    drop: async () => {
+      const a = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+      await a.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+export async function startHarness(opts: HarnessOptions): Promise<Harness> {
+  const dataDir = mkdtempSync(join(tmpdir(), "switchboard-test-"));
+  const pg = opts.db === "postgres" ? await createDatabase() : null;
+  const sim = new SwitchSimulator({ port: 0, timeScale: opts.timeScale ?? 0.05, scenario: opts.scenario, heartbeatIntervalMs: 0 });
+  await sim.start();
+  const config = loadConfig({
+    PORT: "0",
+    OUTBOUND_SOCKET_PORT: "0",
+    DATA_DIR: dataDir,
+    SWITCHBOARD_API_KEY: TEST_API_KEY,
+    LOG_LEVEL: "warn",
+    ...(pg ? { DATABASE_URL: pg.url } : {}),
+    ...opts.env,
+  });
+  const start = () => startSwitchboard(config, { simulator: sim, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+  let sb = await start();
+
+  const harness: Harness = {
+    get sb() {
+      return sb;
+    },
+    sim,
+    async api(method, path, body, headers = {}) {
+      const res = await fetch(sb.url + path, {
+        method,
+        headers: {
+          authorization: `Bearer ${TEST_API_KEY}`,
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {}
+      return { status: res.status, body: parsed };
+    },
+    async waitForCall(id, done, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: any;
+      while (Date.now() < deadline) {
+        const r = await harness.api("GET", `/v1/calls/${id}`);
+        last = r.body;
+        if (r.status === 200 && done(r.body)) return r.body;
+        await Bun.sleep(20);
+      }
+      throw new Error(`call ${id} did not reach the expected state; last seen: ${JSON.stringify(last)?.slice(0, 800)}`);
+    },
+    async restart() {
+      await sb.stop();
+      sb = await start();
+    },
+    async close() {
+      await sb.stop();
+      await sim.stop();
+      await pg?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
