@@ -62,7 +62,7 @@ export function callsRoutes({ runtime, database, link, dialGateway }: CallsRoute
             fromName: body.from_name,
             timeoutSec: body.timeout_s,
             timeLimitSec: body.time_limit_s,
-            firstAction: firstActionOf(body),
+            script: scriptOf(body),
             statusCallback: body.status_callback,
             dryRun: body.dry_run,
             requestReceivedAt,
@@ -136,10 +136,16 @@ export function callsRoutes({ runtime, database, link, dialGateway }: CallsRoute
     );
 }
 
-function firstActionOf(body: CreateCallBody): CallAction | undefined {
-  const a = body.first_action;
-  if (!a) return undefined;
+/** first_action, then the actions list: the steps the call runs once answered. */
+function scriptOf(body: CreateCallBody): CallAction[] | undefined {
+  const steps = [...(body.first_action ? [body.first_action] : []), ...(body.actions ?? [])];
+  return steps.length ? steps.map(stepOf) : undefined;
+}
+
+function stepOf(a: NonNullable<CreateCallBody["actions"]>[number]): CallAction {
   switch (a.type) {
+    case "hangup":
+      return { type: "hangup", reason: a.reason };
     case "say":
       return { type: "say", text: a.text, voice: a.voice };
     case "play":

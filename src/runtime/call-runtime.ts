@@ -41,7 +41,8 @@ export interface PlaceCallRequest {
   fromName?: string;
   timeoutSec: number;
   timeLimitSec?: number;
-  firstAction?: CallAction;
+  /** Steps run in order once answered (say, play, gather, hangup). */
+  script?: CallAction[];
   statusCallback?: string;
   dryRun: boolean;
   /** performance.now() when the HTTP request arrived, for the request→originate latency. */
@@ -124,7 +125,7 @@ export class CallRuntime {
       timeoutSec: req.timeoutSec,
       timeLimitSec: req.timeLimitSec,
       tts: this.opts.tts,
-      firstAction: req.firstAction,
+      script: req.script,
       createdAt: Date.now(),
     };
     const entry = this.spawn(input, { statusCallback: req.statusCallback ?? null, dryRun: req.dryRun, requestReceivedAt: req.requestReceivedAt });

@@ -129,6 +129,24 @@ for (const db of ["pglite", "postgres"] as DbKind[]) {
       await h.waitForCall(created.body.id, isFinal);
     });
 
+    test("an actions script plays, gathers the callee's digit and hangs up by itself", async () => {
+      const created = await place({
+        to: "3210003",
+        actions: [
+          { type: "play", url: "ivr/ivr-welcome.wav" },
+          { type: "gather", max_digits: 1, timeout_ms: 3000, play: "ivr/ivr-please_enter_extension_followed_by_pound.wav" },
+          { type: "hangup" },
+        ],
+      });
+      expect(created.status).toBe(201);
+      const ended = await h.waitForCall(created.body.id, (c) => isFinal(c) && c.events.some((e: any) => e.name === "GATHERED"));
+      expect(ended.status).toBe("completed");
+      const gathered = ended.events.find((e: any) => e.name === "GATHERED");
+      expect(gathered.data.digits).toBe("7");
+      const commands = ended.events.filter((e: any) => e.kind === "command").map((e: any) => e.name);
+      expect(commands).toEqual(["originate", "playback", "play_and_get_digits", "hangup"]);
+    });
+
     test("dry_run answers as if placed and never dials", async () => {
       const before = h.sim.channelCount();
       const created = await place({ to: "+15551239999", dry_run: true });

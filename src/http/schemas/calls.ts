@@ -59,6 +59,13 @@ export const gatherAction = z
 
 export const firstAction = z.discriminatedUnion("type", [sayAction, playAction, gatherAction]);
 
+export const hangupStep = z.object({
+  type: z.literal("hangup"),
+  reason: z.string().regex(/^[A-Z_]{1,64}$/, "must be a FreeSWITCH hangup cause like NORMAL_CLEARING").optional(),
+});
+/** A call script: steps run in order once the call is answered (after first_action). */
+export const scriptStep = z.discriminatedUnion("type", [sayAction, playAction, gatherAction, hangupStep]);
+
 export const createCallBody = z.object({
   to: destination,
   from: callerIdNumber,
@@ -66,6 +73,7 @@ export const createCallBody = z.object({
   timeout_s: z.number().int().min(1).max(600).default(60),
   time_limit_s: z.number().int().min(1).max(86_400).optional(),
   first_action: firstAction.optional(),
+  actions: z.array(scriptStep).min(1).max(32).optional(),
   status_callback: z.url({ protocol: /^https?$/ }).max(2048).optional(),
   dry_run: z.boolean().default(false),
 });
