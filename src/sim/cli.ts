@@ -1,0 +1,85 @@
+/**
+ * Run the switch simulator from the command line:
+ *   bun run src/sim/cli.ts --port 8021 --password ClueCon [--scenario file.json] [--host 127.0.0.1]
+ *     [--hostname name] [--time-scale 1] [--heartbeat-ms 20000]
+ */
+
+import { parseArgs } from "node:util";
+import { log } from "../log.ts";
+import { loadScenario, SwitchSimulator } from "./index.ts";
+
+const USAGE =
+  "usage: bun run src/sim/cli.ts --port <port> --password <password> [--scenario <file>] [--host 127.0.0.1] [--hostname <name>] [--time-scale <n>] [--heartbeat-ms <ms>]";
+
+function main(): void {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: "string", default: "8021" },
+        password: { type: "string", default: "ClueCon" },
+        scenario: { type: "string" },
+        host: { type: "string", default: "127.0.0.1" },
+        hostname: { type: "string" },
+        "time-scale": { type: "string", default: "1" },
+        "heartbeat-ms": { type: "string", default: "20000" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = Number(values.port);
+  const timeScale = Number(values["time-scale"]);
+  const heartbeatIntervalMs = Number(values["heartbeat-ms"]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || !(timeScale >= 0) || !(heartbeatIntervalMs >= 0)) {
+    console.error(`bad numeric option\n${USAGE}`);
+    process.exit(2);
+  }
+  let scenario;
+  try {
+    scenario = typeof values.scenario === "string" ? loadScenario(values.scenario) : undefined;
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+  const sim = new SwitchSimulator({
+    host: String(values.host),
+    port,
+    password: String(values.password),
+    timeScale,
+    heartbeatIntervalMs,
+    ...(scenario ? { scenario } : {}),
+    ...(typeof values.hostname === "string" ? { hostname: values.hostname } : {}),
+  });
+  sim.start().then(
+    ({ port: bound }) => {
+      console.log(`switch simulator (FreeSWITCH 1.10.12 event socket) listening on ${values.host}:${bound}`);
+      log.info({ host: values.host, port: bound, scenario: sim.scenario.name ?? values.scenario }, "switch simulator started");
+    },
+    (err: Error) => {
+      console.error(`cannot listen on ${values.host}:${port}: ${err.message}`);
+      process.exit(1);
+    },
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "switch simulator stopping");
+    sim.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main();

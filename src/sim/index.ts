@@ -1,0 +1,141 @@
+/**
+ * The switch simulator: a FreeSWITCH 1.10 stand-in that speaks
+ * mod_event_socket over TCP, with simulated channels driven by a scenario.
+ *
+ *   const sim = new SwitchSimulator({ port: 0, password: "ClueCon" });
+ *   const { port } = await sim.start();
+ *   // … connect any ESL client to 127.0.0.1:port …
+ *   await sim.stop();
+ */
+
+import { EventEmitter } from "node:events";
+import { hostname as osHostname } from "node:os";
+import { hangupChannel } from "./call-flow.ts";
+import { EslServer } from "./esl-server.ts";
+import { str2cause } from "./hangup-causes.ts";
+import { type InboundCallOptions, placeInboundCall } from "./outbound-dialer.ts";
+import { defaultScenario, parseScenario, type Scenario, type ScenarioInput, type SpeechSegment } from "./scenario.ts";
+import { type CallerSpeechEvent, SwitchCore } from "./switch-core.ts";
+
+export { defaultScenario, loadScenario, parseScenario, ScenarioError } from "./scenario.ts";
+export type { Scenario, ScenarioInput, CalleeBehaviour, CallerBehaviour, CallerBehaviourInput, SpeechSegment } from "./scenario.ts";
+export type { InboundCallOptions } from "./outbound-dialer.ts";
+export type { CallerSpeechEvent } from "./switch-core.ts";
+export { HANGUP_CAUSES, q850For } from "./hangup-causes.ts";
+
+export interface SimulatorOptions {
+  /** Listen address; default 127.0.0.1. */
+  host?: string;
+  /** Listen port; default 8021, 0 for an ephemeral port. */
+  port?: number;
+  /** event_socket.conf password; default ClueCon. */
+  password?: string;
+  /** Who answers what; default the built-in scenario (see README.md). */
+  scenario?: Scenario | ScenarioInput;
+  /** FreeSWITCH-Hostname / FreeSWITCH-Switchname; default os.hostname(). */
+  hostname?: string;
+  /** HEARTBEAT interval; default 20000 ms, 0 disables it. */
+  heartbeatIntervalMs?: number;
+  /** Events a listener may have queued before it is disconnected; default 100000 (MAX_QUEUE_LEN). */
+  listenerQueueCap?: number;
+  /** Multiplies every scripted delay (ring, playback, DTMF offsets, …); default 1. Tests use e.g. 0.01. */
+  timeScale?: number;
+  /** FreeSWITCH-IPv4 / -IPv6 header values. */
+  ipv4?: string;
+  ipv6?: string;
+}
+
+export interface SwitchSimulatorEvents {
+  "caller-speech": [CallerSpeechEvent];
+}
+
+export class SwitchSimulator extends EventEmitter<SwitchSimulatorEvents> {
+  readonly core: SwitchCore;
+  private readonly server: EslServer;
+  private readonly host: string;
+  private readonly requestedPort: number;
+  private readonly queueCap: number;
+  private started = false;
+
+  constructor(opts: SimulatorOptions = {}) {
+    super();
+    this.host = opts.host ?? "127.0.0.1";
+    this.requestedPort = opts.port ?? 8021;
+    this.queueCap = opts.listenerQueueCap ?? 100_000;
+    const scenario = opts.scenario ? parseScenario(opts.scenario, "scenario option") : defaultScenario;
+    this.core = new SwitchCore({
+      hostname: opts.hostname ?? osHostname(),
+      scenario,
+      timeScale: opts.timeScale ?? 1,
+      heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 20_000,
+      listenerQueueCap: this.queueCap,
+      ipv4: opts.ipv4 ?? "127.0.0.1",
+      ipv6: opts.ipv6 ?? "::1",
+    });
+    this.server = new EslServer(this.core, opts.password ?? "ClueCon", this.queueCap);
+    this.core.on("caller-speech", (event: CallerSpeechEvent) => this.emit("caller-speech", event));
+  }
+
+  /** Start listening; resolves with the bound port. */
+  async start(): Promise<{ port: number }> {
+    if (this.started) return { port: this.server.port };
+    const port = await this.server.listen(this.host, this.requestedPort);
+    this.started = true;
+    this.core.startHeartbeat();
+    return { port };
+  }
+
+  /** Close every connection (with FreeSWITCH's shutdown notice), stop timers, stop listening. */
+  async stop(): Promise<void> {
+    this.core.stop();
+    await this.server.close();
+    this.started = false;
+  }
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  get scenario(): Scenario {
+    return this.core.scenario;
+  }
+
+  /** Abruptly reset every ESL socket (inbound clients and outbound sessions); channels live on. */
+  dropConnections(): void {
+    this.server.dropConnections();
+  }
+
+  /** A call arrives and the dialplan hands it to an outbound-socket app (`socket host:port async full`). */
+  placeInboundCall(opts: InboundCallOptions): Promise<string> {
+    return placeInboundCall(
+      this.core,
+      opts,
+      this.queueCap,
+      (conn) => this.server.register(conn),
+      (conn) => this.server.unregister(conn),
+    );
+  }
+
+  /** Hang a channel up from the far end; false if there is no such channel. */
+  hangup(uuid: string, cause = "NORMAL_CLEARING"): boolean {
+    const ch = this.core.channels.get(uuid);
+    if (!ch || !ch.isUp) return false;
+    hangupChannel(this.core, ch, str2cause(cause) ?? "NORMAL_CLEARING");
+    return true;
+  }
+
+  /** Channels that exist (including hung-up ones a lingering listener still holds). */
+  channelCount(): number {
+    return this.core.channels.size;
+  }
+
+  /** What the far end of a channel has said so far (for the speech-to-text adapter). */
+  speechFor(uuid: string): SpeechSegment[] {
+    return [...(this.core.channels.get(uuid)?.speech ?? [])];
+  }
+
+  /** Fire a HEARTBEAT now (tests need not wait 20 s). */
+  heartbeat(): void {
+    this.core.fireHeartbeat();
+  }
+}
