@@ -22,11 +22,11 @@
  *   REDIS_URL                   redis://…; unset → in-memory cache/leases/rate limits
  *   INBOUND_GREETING            text spoken to inbound calls until flows exist
  *   DEFAULT_CALLER_ID           caller id number for originate; unset → the switch's default
- *   DIAL_GATEWAY                when set, a bare number `to` is dialled as
- *                               sofia/gateway/<gw>/<number>; unset → `to` is used as
- *                               the dial string as given (the simulator accepts any
- *                               dial string; a real switch needs a full one, e.g.
- *                               user/1000 or sofia/gateway/x/…)
+ *   DIAL_GATEWAY                a bare number `to` is dialled as
+ *                               sofia/gateway/<gw>/<number>; unset → "carrier" with the
+ *                               embedded simulator, and with a real switch a bare number
+ *                               is refused (422): give a full dial string such as
+ *                               user/1000 or sofia/gateway/x/…
  *   TTS_ENGINE [flite] / TTS_VOICE [kal]   FreeSWITCH `speak` engine and voice
  *   MAX_CONCURRENT_CALLS [1000] live calls accepted at once
  *   SHUTDOWN_GRACE_MS [10000]   on SIGTERM, how long live calls get before hangup

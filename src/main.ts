@@ -29,6 +29,7 @@ export interface Switchboard {
   runtime: CallRuntime;
   link: EslInboundClient;
   database: Database;
+  journal: JournalWriter;
   outboundSocketPort: number;
   /** A key created on this start (printed once), when none existed. */
   createdApiKey?: string;
@@ -120,7 +121,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
       await database.close();
     })());
 
-  return { url, port, simulator, runtime, link, database, outboundSocketPort, createdApiKey, stop };
+  return { url, port, simulator, runtime, link, database, journal, outboundSocketPort, createdApiKey, stop };
 }
 
 async function main(): Promise<void> {

@@ -194,6 +194,7 @@ for (const db of ["pglite", "postgres"] as DbKind[]) {
         expect(r.status).toBe(409);
         expect(r.body.error.code).toBe("invalid_state");
         expect(r.body.error.message).toContain("ringing");
+        await h.sb.journal.flush();
         const call = await h.api("GET", `/v1/calls/${id}`);
         expect(call.body.events.filter((e: any) => e.kind === "command").map((e: any) => e.name)).toEqual(["originate"]);
         await h.api("DELETE", `/v1/calls/${id}`);
