@@ -196,3 +196,27 @@ export interface ResyncReport {
   /** Channels on the switch we did not know of (e.g. after our own restart). */
   discovered: ChannelSummary[];
 }
+
+/**
+ * What the switch said to a SwitchCommand sent with EslInboundClient.send().
+ * A refused command (-ERR, -USAGE) is `ok: false` with the switch's text; a
+ * transport failure (link down, timeout) is a rejected promise instead.
+ * (Added by the ESL layer; additive.)
+ */
+export type CommandOutcome =
+  | {
+      ok: true;
+      type: SwitchCommandType;
+      /** The reply text (api body or sendmsg Reply-Text), trimmed; for originate the BACKGROUND_JOB body. */
+      reply: string;
+      /** originate: the channel uuid from "+OK <uuid>". */
+      uuid?: string;
+    }
+  | {
+      ok: false;
+      type: SwitchCommandType;
+      /** The switch's error text, trimmed: "-ERR USER_BUSY", "-ERR No such channel!", … */
+      error: string;
+      /** originate: the hangup cause from "-ERR <CAUSE>". */
+      cause?: string;
+    };

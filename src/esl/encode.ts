@@ -1,0 +1,209 @@
+/**
+ * SwitchCommand → ESL wire instruction, and instruction → exact wire text.
+ *
+ * Every piece of caller-supplied text is checked or escaped here, so no input
+ * can add an ESL line (a newline ends a command or header on the wire), break
+ * out of an originate `{…}` variable block, or add an argument to an api command.
+ * Refused input throws EslCommandError before anything is written.
+ */
+import { EslCommandError } from "./errors.ts";
+import { isHangupCause } from "./hangup-causes.ts";
+import type { SwitchCommand } from "./types.ts";
+
+export type WireInstruction =
+  | { via: "api" | "bgapi"; command: string; args: string }
+  | { via: "sendmsg"; uuid: string; headers: Record<string, string>; body?: string };
+
+/** An execute-app-arg longer than this goes in a text/plain body instead of a header line. */
+export const MAX_HEADER_ARG = 1024;
+
+const UUID_LIKE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+const APP_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const NO_SPACE_TOKEN = /^\S+$/;
+const DTMF_DIGITS = /^[0-9A-Da-d*#wW]+$/;
+const LINE_BREAK = /[\r\n]/;
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+function refuse(what: string, value: unknown): never {
+  throw new EslCommandError(`refused unsafe or invalid ${what}: ${JSON.stringify(value)}`);
+}
+
+function uuid(value: string, what = "uuid"): string {
+  if (!UUID_LIKE.test(value)) refuse(what, value);
+  return value;
+}
+
+/** A single api/bgapi argument: no whitespace (it would become two arguments), no control characters. */
+function token(value: string, what: string): string {
+  if (!NO_SPACE_TOKEN.test(value) || CONTROL.test(value)) refuse(what, value);
+  return value;
+}
+
+/** A value that goes on one header line. */
+function lineValue(value: string, what: string): string {
+  if (LINE_BREAK.test(value) || value.includes("\0")) refuse(what, value);
+  return value;
+}
+
+function nonNegativeInt(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 0) refuse(what, value);
+  return value;
+}
+
+/**
+ * A value inside originate's `{name=value,…}` block. FreeSWITCH splits the block
+ * on commas (switch_event_create_brackets → switch_separate_string): a comma in a
+ * value must be escaped "\,", and a value with spaces is wrapped in single
+ * quotes; a quote and a backslash are escaped with a backslash. Braces would end
+ * the block early and control characters have no place in a channel variable:
+ * both are refused.
+ */
+export function escapeChannelVariable(value: string): string {
+  if (CONTROL.test(value) || /[{}]/.test(value)) refuse("channel variable value", value);
+  const escaped = value.replace(/[\\',]/g, (c) => "\\" + c);
+  return /\s/.test(value) ? `'${escaped}'` : escaped;
+}
+
+function originateVariables(cmd: Extract<SwitchCommand, { type: "originate" }>): string {
+  const vars: Array<[string, string]> = [["origination_uuid", uuid(cmd.uuid)]];
+  if (cmd.callerIdNumber !== undefined) vars.push(["origination_caller_id_number", cmd.callerIdNumber]);
+  if (cmd.callerIdName !== undefined) vars.push(["origination_caller_id_name", cmd.callerIdName]);
+  if (cmd.timeoutSec !== undefined) vars.push(["originate_timeout", String(nonNegativeInt(cmd.timeoutSec, "timeoutSec"))]);
+  for (const [name, value] of Object.entries(cmd.variables ?? {})) {
+    if (!VAR_NAME.test(name)) refuse("channel variable name", name);
+    vars.push([name, value]);
+  }
+  return "{" + vars.map(([n, v]) => `${n}=${escapeChannelVariable(v)}`).join(",") + "}";
+}
+
+function execute(uuidValue: string, applicationUuid: string, app: string, arg: string): WireInstruction {
+  if (!APP_NAME.test(app)) refuse("application name", app);
+  const headers: Record<string, string> = {
+    "call-command": "execute",
+    "execute-app-name": app,
+  };
+  let body: string | undefined;
+  if (arg !== "") {
+    if (arg.includes("\0")) refuse("application argument", arg);
+    // sendmsg: a long or multi-line argument goes in a text/plain body (content-length counts bytes).
+    if (LINE_BREAK.test(arg) || Buffer.byteLength(arg) > MAX_HEADER_ARG) body = arg;
+    else headers["execute-app-arg"] = arg;
+  }
+  // Event-UUID comes back as Application-UUID on CHANNEL_EXECUTE / CHANNEL_EXECUTE_COMPLETE.
+  headers["Event-UUID"] = uuid(applicationUuid, "applicationUuid");
+  return body === undefined ? { via: "sendmsg", uuid: uuid(uuidValue), headers } : { via: "sendmsg", uuid: uuid(uuidValue), headers, body };
+}
+
+/** A dialplan-application execute as a sendmsg instruction (also used by EslInboundClient.execute). */
+export function encodeExecute(uuidValue: string, app: string, arg: string, applicationUuid: string, opts: { eventLock?: boolean } = {}): WireInstruction {
+  const instr = execute(uuidValue, applicationUuid, app, arg);
+  // event-lock: the channel runs queued apps one at a time, in order.
+  if (opts.eventLock && instr.via === "sendmsg") instr.headers["event-lock"] = "true";
+  return instr;
+}
+
+export function encodeCommand(cmd: SwitchCommand): WireInstruction {
+  switch (cmd.type) {
+    case "originate": {
+      const dial = token(cmd.dialString, "dialString");
+      if (/[{}]/.test(dial.replace(/^\{[^{}]*\}/, "").replace(/\[[^\]]*\]/g, ""))) refuse("dialString", cmd.dialString);
+      const app = token(cmd.application ?? "&park()", "application");
+      return { via: "bgapi", command: "originate", args: `${originateVariables(cmd)}${dial} ${app}` };
+    }
+    case "hangup": {
+      if (!isHangupCause(cmd.cause)) refuse("hangup cause", cmd.cause);
+      return { via: "api", command: "uuid_kill", args: `${uuid(cmd.uuid)} ${cmd.cause}` };
+    }
+    case "answer":
+      return execute(cmd.uuid, cmd.applicationUuid, "answer", "");
+    case "playback":
+      return execute(cmd.uuid, cmd.applicationUuid, "playback", lineSafeArg(cmd.file, "file"));
+    case "speak": {
+      // mod_dptools speak: "engine|voice|text"; the text may hold anything, engine and voice may not hold "|".
+      const engine = token(cmd.engine, "speak engine");
+      const voice = token(cmd.voice, "speak voice");
+      if (engine.includes("|") || voice.includes("|")) refuse("speak engine/voice", `${engine}|${voice}`);
+      if (cmd.text.includes("\0")) refuse("speak text", cmd.text);
+      return execute(cmd.uuid, cmd.applicationUuid, "speak", `${engine}|${voice}|${cmd.text}`);
+    }
+    case "play_and_get_digits": {
+      // mod_dptools play_and_get_digits argument order:
+      // <min> <max> <tries> <timeout ms> <terminators> <file> <invalid_file> <var_name> <regexp> <digit_timeout ms>
+      // The argument is split on spaces, so no field may contain one; an empty field cannot be written,
+      // hence the defaults: no terminators = "none", no invalid file = a short silence, no regexp = digits.
+      const args = [
+        String(nonNegativeInt(cmd.minDigits, "minDigits")),
+        String(nonNegativeInt(cmd.maxDigits, "maxDigits")),
+        String(nonNegativeInt(cmd.tries, "tries")),
+        String(nonNegativeInt(cmd.timeoutMs, "timeoutMs")),
+        token(cmd.terminators === "" ? "none" : cmd.terminators, "terminators"),
+        token(cmd.file, "file"),
+        token(cmd.invalidFile === "" ? "silence_stream://250" : cmd.invalidFile, "invalidFile"),
+        token(cmd.variableName, "variableName"),
+        token(cmd.regexp === "" ? "\\d+" : cmd.regexp, "regexp"),
+        String(nonNegativeInt(cmd.digitTimeoutMs, "digitTimeoutMs")),
+      ];
+      if (!VAR_NAME.test(cmd.variableName)) refuse("variableName", cmd.variableName);
+      if (cmd.minDigits > cmd.maxDigits) refuse("minDigits > maxDigits", `${cmd.minDigits} > ${cmd.maxDigits}`);
+      return execute(cmd.uuid, cmd.applicationUuid, "play_and_get_digits", args.join(" "));
+    }
+    case "bridge":
+      return execute(cmd.uuid, cmd.applicationUuid, "bridge", token(cmd.dialString, "dialString"));
+    case "park":
+      return execute(cmd.uuid, cmd.applicationUuid, "park", "");
+    case "uuid_bridge":
+      return { via: "api", command: "uuid_bridge", args: `${uuid(cmd.uuid)} ${uuid(cmd.otherUuid, "otherUuid")}` };
+    case "transfer": {
+      // uuid_transfer <uuid> <extension> [<dialplan>] [<context>]: a context needs a dialplan before it.
+      const parts = [uuid(cmd.uuid), token(cmd.extension, "extension")];
+      if (cmd.dialplan !== undefined || cmd.context !== undefined) parts.push(token(cmd.dialplan ?? "XML", "dialplan"));
+      if (cmd.context !== undefined) parts.push(token(cmd.context, "context"));
+      return { via: "api", command: "uuid_transfer", args: parts.join(" ") };
+    }
+    case "send_dtmf": {
+      if (!DTMF_DIGITS.test(cmd.digits)) refuse("DTMF digits", cmd.digits);
+      const duration = cmd.durationMs !== undefined ? `@${nonNegativeInt(cmd.durationMs, "durationMs")}` : "";
+      return { via: "api", command: "uuid_send_dtmf", args: `${uuid(cmd.uuid)} ${cmd.digits}${duration}` };
+    }
+    case "break":
+      return { via: "api", command: "uuid_break", args: cmd.all ? `${uuid(cmd.uuid)} all` : uuid(cmd.uuid) };
+    default: {
+      const never: never = cmd;
+      throw new EslCommandError(`unknown command ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** A file path or similar: it may be long (→ body), but a line break in a path is certainly not meant. */
+function lineSafeArg(value: string, what: string): string {
+  if (value === "") refuse(what, value);
+  return lineValue(value, what);
+}
+
+/**
+ * The exact bytes of an instruction. api: "api <cmd> <args>\n\n". bgapi adds our
+ * Job-UUID header (FreeSWITCH honours a client-chosen Job-UUID). sendmsg:
+ * "sendmsg <uuid>\n" + header lines + "\n" [+ body, announced by content-type /
+ * content-length].
+ */
+export function wireText(instr: WireInstruction, opts: { jobUuid?: string } = {}): string {
+  if (instr.via === "sendmsg") {
+    let text = `sendmsg ${uuid(instr.uuid)}\n`;
+    for (const [name, value] of Object.entries(instr.headers)) {
+      if (!/^[A-Za-z0-9_-]+$/.test(name)) refuse("header name", name);
+      text += `${name}: ${lineValue(value, name)}\n`;
+    }
+    if (instr.body !== undefined) {
+      text += `content-type: text/plain\ncontent-length: ${Buffer.byteLength(instr.body)}\n\n${instr.body}`;
+      return text;
+    }
+    return text + "\n";
+  }
+  const command = instr.command;
+  if (!/^[A-Za-z0-9_]+$/.test(command)) refuse("api command", command);
+  const args = lineValue(instr.args, "api arguments");
+  const line = args === "" ? `${instr.via} ${command}` : `${instr.via} ${command} ${args}`;
+  if (instr.via === "bgapi" && opts.jobUuid !== undefined) return `${line}\nJob-UUID: ${uuid(opts.jobUuid, "jobUuid")}\n\n`;
+  return `${line}\n\n`;
+}
