@@ -76,7 +76,12 @@ export function playbackCommand(
 /** A prompt as a file: mod_dptools' tts:// file interface speaks "tts://<engine>|<voice>|<text>". */
 export function promptFile(context: CallContext, prompt: GatherPrompt | undefined): string {
   if (prompt === undefined) return SILENCE_FILE;
-  if ("say" in prompt) return `tts://${context.tts.engine}|${prompt.voice ?? context.tts.voice}|${prompt.say}`;
+  // The prompt travels as one quoted field of play_and_get_digits' argument: a typographic
+  // apostrophe reads the same to TTS and cannot end the quote.
+  if ("say" in prompt) {
+    const text = prompt.say.replace(/'/g, "\u2019").replace(/\\/g, " ");
+    return `tts://${context.tts.engine}|${prompt.voice ?? context.tts.voice}|${text}`;
+  }
   return prompt.play;
 }
 

@@ -46,6 +46,17 @@ function lineValue(value: string, what: string): string {
   return value;
 }
 
+/**
+ * One field of a space-separated app argument (play_and_get_digits): a value
+ * with spaces (a tts://engine|voice|text prompt) is wrapped in single quotes,
+ * which switch_separate_string groups. Quotes and backslashes inside are
+ * refused: how they are unescaped differs between FreeSWITCH versions.
+ */
+function quotedField(value: string, what: string): string {
+  if (value === "" || CONTROL.test(value) || /['\\]/.test(value)) refuse(what, value);
+  return NO_SPACE_TOKEN.test(value) ? value : `'${value}'`;
+}
+
 function nonNegativeInt(value: number, what: string): number {
   if (!Number.isInteger(value) || value < 0) refuse(what, value);
   return value;
@@ -138,10 +149,10 @@ export function encodeCommand(cmd: SwitchCommand): WireInstruction {
         String(nonNegativeInt(cmd.tries, "tries")),
         String(nonNegativeInt(cmd.timeoutMs, "timeoutMs")),
         token(cmd.terminators === "" ? "none" : cmd.terminators, "terminators"),
-        token(cmd.file, "file"),
-        token(cmd.invalidFile === "" ? "silence_stream://250" : cmd.invalidFile, "invalidFile"),
+        quotedField(cmd.file, "file"),
+        quotedField(cmd.invalidFile === "" ? "silence_stream://250" : cmd.invalidFile, "invalidFile"),
         token(cmd.variableName, "variableName"),
-        token(cmd.regexp === "" ? "\\d+" : cmd.regexp, "regexp"),
+        token(cmd.regexp === "" ? "[0-9*#]+" : cmd.regexp, "regexp"),
         String(nonNegativeInt(cmd.digitTimeoutMs, "digitTimeoutMs")),
       ];
       if (!VAR_NAME.test(cmd.variableName)) refuse("variableName", cmd.variableName);

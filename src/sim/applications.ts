@@ -129,7 +129,8 @@ const sleep: ApplicationImpl = {
 const playAndGetDigits: ApplicationImpl = {
   run(ctx) {
     const { core, ch } = ctx;
-    const argv = ctx.arg.trim().split(/\s+/);
+    // switch_separate_string: a quoted '…' field (e.g. a tts:// prompt) may hold spaces.
+    const argv = splitArgs(ctx.arg.trim());
     const num = (i: number, fallback: number) => {
       const n = Number.parseInt(argv[i] ?? "", 10);
       return Number.isFinite(n) ? n : fallback;

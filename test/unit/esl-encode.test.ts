@@ -105,6 +105,27 @@ describe("sendmsg executes", () => {
     );
   });
 
+  test("play_and_get_digits: a tts:// prompt with spaces travels as one quoted field", () => {
+    const instr = encodeCommand({
+      type: "play_and_get_digits",
+      uuid: CALL,
+      applicationUuid: APP,
+      minDigits: 1,
+      maxDigits: 1,
+      tries: 1,
+      timeoutMs: 5000,
+      terminators: "#",
+      file: "tts://flite|kal|Press 1 to confirm",
+      invalidFile: "",
+      variableName: "digits",
+      regexp: "",
+      digitTimeoutMs: 3000,
+    });
+    expect(instr.via === "sendmsg" && instr.headers["execute-app-arg"]).toBe(
+      "1 1 1 5000 # 'tts://flite|kal|Press 1 to confirm' silence_stream://250 digits [0-9*#]+ 3000",
+    );
+  });
+
   test("bridge", () => {
     const instr = encodeCommand({ type: "bridge", uuid: CALL, dialString: "user/1001", applicationUuid: APP });
     expect(instr.via === "sendmsg" && instr.headers["execute-app-arg"]).toBe("user/1001");
@@ -150,7 +171,7 @@ describe("injection and invalid input are refused", () => {
     ["bad DTMF digits", { type: "send_dtmf", uuid: CALL, digits: "1 2" }],
     ["extra argument in a transfer", { type: "transfer", uuid: CALL, extension: "1000 XML evil" }],
     ["newline in an applicationUuid", { type: "answer", uuid: CALL, applicationUuid: `${APP}\nevent-lock: true` }],
-    ["space in a play_and_get_digits file", {
+    ["a quote in a play_and_get_digits file", {
       type: "play_and_get_digits",
       uuid: CALL,
       applicationUuid: APP,
@@ -159,7 +180,7 @@ describe("injection and invalid input are refused", () => {
       tries: 1,
       timeoutMs: 1000,
       terminators: "#",
-      file: "a b.wav",
+      file: "tts://flite|kal|it's late",
       invalidFile: "",
       variableName: "d",
       regexp: "",
