@@ -44,18 +44,22 @@ export const playAction = z.object({
   url: mediaUrl,
   loop: z.number().int().min(1).max(100).optional(),
 });
-export const gatherAction = z
-  .object({
-    type: z.literal("gather"),
-    min_digits: z.number().int().min(1).max(128).default(1),
-    max_digits: z.number().int().min(1).max(128).default(1),
-    timeout_ms: z.number().int().min(500).max(120_000).default(5000),
-    terminators: terminators.default("#"),
-    say: singleLine(4000).optional(),
-    play: mediaUrl.optional(),
-  })
-  .refine((g) => g.max_digits >= g.min_digits, { message: "must be at least min_digits", path: ["max_digits"] })
-  .refine((g) => !(g.say && g.play), { message: "give say or play, not both", path: ["play"] });
+/** Collect DTMF (FreeSWITCH play_and_get_digits), with an optional spoken or played prompt. */
+const gatherFields = {
+  min_digits: z.number().int().min(1).max(128).default(1),
+  max_digits: z.number().int().min(1).max(128).default(1),
+  timeout_ms: z.number().int().min(500).max(120_000).default(5000),
+  terminators: terminators.default("#"),
+  say: singleLine(4000).optional(),
+  play: mediaUrl.optional(),
+};
+type GatherFields = { min_digits: number; max_digits: number; say?: string; play?: string };
+const gatherChecks = <T extends z.ZodType<GatherFields>>(schema: T) =>
+  schema
+    .refine((g) => g.max_digits >= g.min_digits, { message: "must be at least min_digits", path: ["max_digits"] })
+    .refine((g) => !(g.say && g.play), { message: "give say or play, not both", path: ["play"] });
+
+export const gatherAction = gatherChecks(z.object({ type: z.literal("gather"), ...gatherFields }));
 
 export const firstAction = z.discriminatedUnion("type", [sayAction, playAction, gatherAction]);
 
@@ -83,15 +87,7 @@ export const callActionBody = z.discriminatedUnion("action", [
   z.object({ action: z.literal("say"), text: singleLine(4000), voice: sayAction.shape.voice }),
   z.object({ action: z.literal("play"), url: mediaUrl, loop: playAction.shape.loop }),
   z.object({ action: z.literal("send_dtmf"), digits }),
-  z.object({
-    action: z.literal("gather"),
-    min_digits: z.number().int().min(1).max(128).default(1),
-    max_digits: z.number().int().min(1).max(128).default(1),
-    timeout_ms: z.number().int().min(500).max(120_000).default(5000),
-    terminators: terminators.default("#"),
-    say: singleLine(4000).optional(),
-    play: mediaUrl.optional(),
-  }),
+  gatherChecks(z.object({ action: z.literal("gather"), ...gatherFields })),
   z.object({
     action: z.literal("transfer"),
     extension: z.string().regex(/^[\w+*#.-]{1,64}$/, "must be a dialplan extension"),
