@@ -10,7 +10,7 @@ export function actorsRoutes({ runtime }: { runtime: CallRuntime }) {
     return a && { id: a.id, kind: a.kind, state: a.state, status: a.status, context: a.context, children: [] as string[] };
   };
   return new Elysia({ name: "actors", prefix: "/v1/actors" })
-    .get("/", () => ({ actors: runtime.actorIds().map(summary).filter((a) => a !== null) }), {
+    .get("", () => ({ actors: runtime.actorIds().map(summary).filter((a) => a !== null) }), {
       detail: { summary: "Every live actor", tags: ["actors"] },
     })
     .get(

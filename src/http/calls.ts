@@ -48,7 +48,7 @@ export function callsRoutes({ runtime, database, link, dialGateway }: CallsRoute
 
   return new Elysia({ name: "calls", prefix: "/v1/calls" })
     .post(
-      "/",
+      "",
       ({ body, set }) => {
         const requestReceivedAt = performance.now();
         const dialString = dialStringFor(body.to);
@@ -74,7 +74,7 @@ export function callsRoutes({ runtime, database, link, dialGateway }: CallsRoute
       { body: createCallBody, detail: { summary: "Place an outbound call", tags: ["calls"] } },
     )
     .get(
-      "/",
+      "",
       async ({ query }) => {
         try {
           const page = await listCalls(db, { status: query.status, direction: query.direction, limit: query.limit, cursor: query.cursor });

@@ -129,6 +129,7 @@ export class CallRuntime {
       createdAt: Date.now(),
     };
     const entry = this.spawn(input, { statusCallback: req.statusCallback ?? null, dryRun: req.dryRun, requestReceivedAt: req.requestReceivedAt });
+    this.opts.metrics.callsPlaced.inc();
     const view = liveView(entry.actor.getSnapshot(), entry);
     if (req.dryRun) {
       // Dry run: answered as if placed, then cancelled before anything reaches the switch.
