@@ -116,3 +116,28 @@ for (const db of ["pglite", "postgres"] as const) {
     });
   });
 }
+
+describe("switch unavailable", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ db: "pglite", scenario });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  test("with the switch gone, placing a call answers 503 and changes nothing; /health says degraded", async () => {
+    await h.sim.stop();
+    const deadline = Date.now() + 5000;
+    while (h.sb.link.connected && Date.now() < deadline) await Bun.sleep(10);
+    const before = await h.api("GET", "/v1/calls?limit=500");
+    const r = await h.api("POST", "/v1/calls", { to: "+15551230000", from: "+15550001111" });
+    expect(r.status).toBe(503);
+    expect(r.body.error.code).toBe("switch_unavailable");
+    const after = await h.api("GET", "/v1/calls?limit=500");
+    expect(after.body.calls.length).toBe(before.body.calls.length);
+    const health = await h.api("GET", "/health");
+    expect(health.status).toBe(503);
+    expect(health.body.switch.connected).toBe(false);
+  });
+});
