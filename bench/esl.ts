@@ -9,7 +9,6 @@
 import { randomUUID } from "node:crypto";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
-process.env.LOG_LEVEL ??= "warn";
 import { EslInboundClient, type SwitchEvent } from "../src/esl/index.ts";
 import { EventLoopLag } from "../src/runtime/event-loop-lag.ts";
 import { percentiles, printTable, writeResult } from "./lib/stats.ts";
