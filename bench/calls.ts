@@ -1,244 +1,565 @@
 /**
- * The whole runtime under load: N concurrent calls at a steady CPS through
- * HTTP originate → answer → play (collecting DTMF) → DTMF → hangup, against
- * the simulator running as its own process. In the same run, the same calls
- * are driven by a bare modesl baseline (bench/calls-baseline.ts) and the
- * runtime's overhead is reported as ratios.
+ * The whole runtime under load: N calls at a steady CPS through
+ * HTTP originate → answer → play_and_get_digits → DTMF → uuid_kill, against the
+ * switch simulator running as its own process. In the same run and against the
+ * same simulator, the same calls are driven by a bare modesl baseline
+ * (bench/calls-baseline.ts), and the runtime's overhead is reported as ratios.
  *
  *   bun run bench/calls.ts [--calls 1000] [--cps 100] [--db pglite|postgres] [--quick]
+ *
+ * Every latency is an exact per-call sample in one clock (performance.now()):
+ * commands are stamped when their bytes are written (sb.link.send wrapped; the
+ * write happens synchronously inside send), events when the guarded parser
+ * framed them (frameInfo / SwitchEvent.receivedAt), requests when fetch is called.
+ * The runtime's own histograms are captured raw too (Histogram.prototype.observe
+ * wrapped in this process) as a cross-check.
  */
+process.env.LOG_LEVEL ??= "warn";
+
 import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../src/config.ts";
-import { startSwitchboard } from "../src/main.ts";
-import { EventLoopLag } from "../src/runtime/event-loop-lag.ts";
-import { Histogram } from "../src/runtime/metrics.ts";
-import { createDatabase } from "../test/support/switchboard.ts";
-import { runBaseline } from "./calls-baseline.ts";
 import { percentiles, printTable, writeResult } from "./lib/stats.ts";
-import { startSimProcess } from "./lib/sim-process.ts";
+import { startSimProcess, type SimProcess } from "./lib/sim-process.ts";
+import { CallTimeline, type TimelineFigures } from "./lib/call-timeline.ts";
+import { PassProbe, type PassCost } from "./lib/pass-probe.ts";
+import { paced } from "./lib/pacer.ts";
+import type { SwitchEvent } from "../src/esl/types.ts";
+
+// The logger reads LOG_LEVEL when first imported: load the runtime after setting it.
+const { loadConfig } = await import("../src/config.ts");
+const { startSwitchboard } = await import("../src/main.ts");
+const { Histogram } = await import("../src/runtime/metrics.ts");
+const { encodeCommand, parserCounters } = await import("../src/esl/index.ts");
+const { GATHER_REGEXP, GATHER_VARIABLE, SILENCE_FILE } = await import("../machines/call-commands.ts");
+const { createDatabase } = await import("../test/support/switchboard.ts");
+const { runBaseline } = await import("./calls-baseline.ts");
 
 const { values } = parseArgs({
   options: {
-    calls: { type: "string", default: "1000" },
-    cps: { type: "string", default: "100" },
+    calls: { type: "string" },
+    cps: { type: "string" },
     db: { type: "string", default: "pglite" },
     quick: { type: "boolean", default: false },
+    // For profiling one side (bun --cpu-prof run bench/calls.ts --only runtime); ratios need both.
+    only: { type: "string" },
   },
 });
-const calls = values.quick ? 200 : Number(values.calls);
-const cps = values.quick ? 50 : Number(values.cps);
-// Hold each call long enough that every call placed during the ramp is up at once.
-const rampMs = (calls / cps) * 1000;
+const calls = Number(values.calls ?? (values.quick ? 200 : 1000));
+const cps = Number(values.cps ?? (values.quick ? 50 : 100));
+const db = values.db === "postgres" ? "postgres" : "pglite";
+const only = values.only;
+if (!(calls >= 1 && cps > 0) || (values.db !== "pglite" && values.db !== "postgres") || (only !== undefined && only !== "runtime" && only !== "baseline")) {
+  console.error("usage: bun run bench/calls.ts [--calls N] [--cps N] [--db pglite|postgres] [--quick] [--only runtime|baseline]");
+  process.exit(2);
+}
+
+// ─── the call script's timing ───────────────────────────────────────────────
+// Every call placed during the ramp must still be up when the last one answers:
+// the callee presses its digit after the whole ramp, during a prompt longer still.
+const rampMs = ((calls - 1) / cps) * 1000;
 const answerMs = 500;
-const dtmfAtMs = Math.round(rampMs + 1000);
+const dtmfAtMs = Math.round(rampMs + 1500);
 const promptMs = dtmfAtMs + 2000;
+/** Midway between the last answer and the first digit: every call is up and no trigger event is due. */
+const peakAtMs = Math.round(rampMs + answerMs + 750);
+const gatherTimeoutMs = Math.min(120_000, promptMs + 5000);
 const PROMPT = "ivr/ivr-welcome.wav";
 const KEY = "sk_bench_calls_0123456789abcdefghijkl";
-
-const sim = await startSimProcess({
-  name: "calls bench",
-  timing: { playbackMs: promptMs },
-  defaultCallee: { outcome: "answer", ringMs: answerMs, dtmf: [{ atMs: dtmfAtMs, digits: "1" }] },
-});
 const number = (i: number) => `1555${String(i).padStart(6, "0")}`;
+const dialString = (i: number) => `sofia/gateway/carrier/${number(i)}`;
+/**
+ * Warm-up calls before each measured pass (other numbers: answered at once, digit
+ * at 300 ms), so both passes are measured JIT-warm and the memory baseline
+ * already holds the code and caches the first calls create.
+ */
+const warmupCalls = Math.min(100, calls);
+const WARMUP_PREFIX = "1666";
+const warmDialString = (i: number) => `sofia/gateway/carrier/${WARMUP_PREFIX}${String(i).padStart(6, "0")}`;
+/** One pass: the ramp, the hold until the digit, the hang-ups, plus slack. */
+const passDeadlineMs = rampMs + answerMs + dtmfAtMs + 15_000;
+const watchdogMs = 60_000 + 2 * passDeadlineMs;
 
-// Raw latency samples from the runtime's own histograms (the same observe() calls /metrics counts).
-const samples = new Map<string, number[]>();
-const observe = Histogram.prototype.observe;
-Histogram.prototype.observe = function (this: Histogram, v: number) {
-  let list = samples.get(this.name);
-  if (!list) samples.set(this.name, (list = []));
-  list.push(v * 1000);
-  observe.call(this, v);
-};
-
-interface Pass {
-  eventToCommandMs: number[];
-  setupMs: number[];
-  requestToOriginateMs?: number[];
-  completed: number;
-  peakLive: number;
-  cpuMsPerCall: number;
-  heapKbPerLiveCall: number;
-  cps: number;
-  lag: { p50: number; p99: number; max: number; mean: number };
-}
-
-async function measured<T>(run: (sampleLive: (live: number) => void) => Promise<T>): Promise<{ value: T; cpuMs: number; heapPerLive: number; lag: Pass["lag"]; seconds: number; peak: number }> {
-  Bun.gc(true);
-  const heap0 = process.memoryUsage().heapUsed;
-  let peak = 0;
-  let heapAtPeak = heap0;
-  const lag = new EventLoopLag();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const value = await run((live) => {
-    if (live > peak) {
-      peak = live;
-      heapAtPeak = process.memoryUsage().heapUsed;
+// ─── cleanup, whatever happens ──────────────────────────────────────────────
+const cleanups: Array<() => unknown> = [];
+let cleaning: Promise<void> | null = null;
+const cleanup = () =>
+  (cleaning ??= (async () => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await Promise.race([fn(), Bun.sleep(10_000)]);
+      } catch (err) {
+        console.error("cleanup step failed:", err);
+      }
     }
-  });
-  const cpu = process.cpuUsage(cpu0);
-  const seconds = (performance.now() - t0) / 1000;
-  const lagSnap = lag.snapshot();
-  lag.stop();
-  return { value, cpuMs: (cpu.user + cpu.system) / 1000, heapPerLive: peak ? (heapAtPeak - heap0) / 1024 / peak : 0, lag: lagSnap, seconds, peak };
+  })());
+const abort = (why: string, code: number) => {
+  console.error(`\ncalls bench: ${why}; cleaning up`);
+  void cleanup().finally(() => process.exit(code));
+};
+const watchdog = setTimeout(() => abort(`still running after ${Math.round(watchdogMs / 1000)} s`, 3), watchdogMs);
+process.once("SIGINT", () => abort("interrupted", 130));
+process.once("SIGTERM", () => abort("terminated", 143));
+
+console.log(
+  `calls bench: ${calls} calls at ${cps} CPS; answer after ${answerMs} ms, DTMF "1" at ${dtmfAtMs} ms into a ${promptMs} ms prompt; ${db}; bounded at ${Math.round(watchdogMs / 1000)} s`,
+);
+
+interface PassResult {
+  fig: TimelineFigures;
+  cost: PassCost;
+  /** ESL frames the guarded parser framed during the pass (events and replies). */
+  frames: number;
+  /** Channel events per call, by Event-Name (what the connection is subscribed to). */
+  eventsPerCall: Record<string, number>;
+  timedOut: boolean;
 }
 
-// ─── baseline: bare modesl ──────────────────────────────────────────────────
-console.log(`baseline: ${calls} calls at ${cps} CPS on bare modesl…`);
-let baselinePeak = 0;
-const base = await measured(async (sampleLive) => {
-  const timer = setInterval(() => sampleLive(baselinePeak), 250);
-  const r = await runBaseline({ port: sim.port, calls, cps, number, promptFile: PROMPT, gatherTimeoutMs: promptMs + 5000, onPeak: () => {} });
-  clearInterval(timer);
-  baselinePeak = r.peakLive;
-  return r;
-});
-const baseline: Pass = {
-  eventToCommandMs: base.value.eventToCommandMs,
-  setupMs: base.value.setupMs,
-  completed: base.value.completed,
-  peakLive: base.value.peakLive,
-  cpuMsPerCall: base.cpuMs / calls,
-  heapKbPerLiveCall: 0,
-  cps: calls / (rampMs / 1000),
-  lag: base.lag,
-};
+interface RuntimePassResult extends PassResult {
+  responseMs: number[];
+  ownSamples: Map<string, number[]>;
+  actorsAtPeak: number;
+  refusals: Map<string, number>;
+  commandsWritten: Map<string, number>;
+  statuses: Map<string, number>;
+  metricsCount: (name: string) => number;
+  /** Journal rows written per call during the pass: call_events rows, CDR upsert rows. */
+  journalPerCall: { eventRows: number; cdrUpserts: number };
+}
 
-// ─── the runtime: HTTP → actors → ESL, journal to the database ──────────────
-console.log(`runtime: ${calls} calls at ${cps} CPS through HTTP, actors and the journal (${values.db})…`);
-const dataDir = mkdtempSync(join(tmpdir(), "switchboard-bench-data-"));
-const pg = values.db === "postgres" ? await createDatabase() : null;
-const sb = await startSwitchboard(
-  loadConfig({
-    PORT: "0",
-    OUTBOUND_SOCKET_PORT: "0",
-    DATA_DIR: dataDir,
-    ESL_HOST: "127.0.0.1",
-    ESL_PORT: String(sim.port),
-    SWITCHBOARD_API_KEY: KEY,
-    MAX_CONCURRENT_CALLS: String(calls * 2),
-    LOG_LEVEL: "warn",
-    ...(pg ? { DATABASE_URL: pg.url } : {}),
-  }),
-);
-samples.clear();
-const requestAt = new Map<string, number>();
-const setupMs: number[] = [];
-sb.link.onEvent((e) => {
-  if (e.kind !== "channel.answer") return;
-  const t = requestAt.get(e.uuid);
-  if (t !== undefined) setupMs.push(e.receivedAt - t);
-});
-const run = await measured(async (sampleLive) => {
-  const sampler = setInterval(() => sampleLive(sb.runtime.liveCount), 100);
-  const interval = 1000 / cps;
-  const start = performance.now();
-  const posts: Promise<void>[] = [];
-  let failed = 0;
-  for (let i = 0; i < calls; i++) {
-    const wait = start + i * interval - performance.now();
-    if (wait > 0) await Bun.sleep(wait);
-    const t = performance.now();
-    posts.push(
-      fetch(`${sb.url}/v1/calls`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
-        body: JSON.stringify({
-          to: `sofia/gateway/carrier/${number(i)}`,
-          from: "+15550001111",
-          actions: [{ type: "gather", max_digits: 1, timeout_ms: Math.min(120_000, promptMs + 5000), play: PROMPT }, { type: "hangup" }],
-        }),
-      }).then(async (r) => {
-        const body = (await r.json()) as { id?: string };
-        if (r.status !== 201 || !body.id) failed++;
-        else requestAt.set(body.id, t);
-      }),
-    );
-  }
-  await Promise.all(posts);
-  const deadline = Date.now() + 120_000;
-  while (sb.runtime.liveCount > 0 && Date.now() < deadline) await Bun.sleep(100);
-  clearInterval(sampler);
-  await sb.journal.flush();
-  return { failed, sustainedCps: calls / ((performance.now() - start - 0) / 1000) };
-});
-const runtime: Pass = {
-  eventToCommandMs: samples.get("switchboard_event_to_command_seconds") ?? [],
-  requestToOriginateMs: samples.get("switchboard_request_to_originate_seconds") ?? [],
-  setupMs,
-  completed: calls - run.value.failed - sb.runtime.liveCount,
-  peakLive: run.peak,
-  cpuMsPerCall: run.cpuMs / calls,
-  heapKbPerLiveCall: run.heapPerLive,
-  cps: calls / (rampMs / 1000),
-  lag: run.lag,
-};
-await sb.stop();
-await pg?.drop();
-rmSync(dataDir, { recursive: true, force: true });
-await sim.stop();
+try {
+  // ─── the simulator: its own process, shared by both passes ──────────────
+  const sim: SimProcess = await startSimProcess(
+    {
+      name: "calls bench",
+      timing: { playbackMs: promptMs },
+      callees: [{ match: { prefix: WARMUP_PREFIX }, outcome: "answer", ringMs: 100, dtmf: [{ atMs: 300, digits: "1" }] }],
+      defaultCallee: { outcome: "answer", ringMs: answerMs, dtmf: [{ atMs: dtmfAtMs, digits: "1" }] },
+    },
+    ["--heartbeat-ms", "20000"],
+  );
+  cleanups.push(() => sim.stop());
 
-// ─── report ─────────────────────────────────────────────────────────────────
-const p = (xs: number[]) => percentiles(xs, [50, 95, 99]);
-const rE = p(runtime.eventToCommandMs);
-const bE = p(baseline.eventToCommandMs);
-const rS = p(runtime.setupMs);
-const bS = p(baseline.setupMs);
-const rO = p(runtime.requestToOriginateMs ?? []);
-const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
-const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
-const rows: Array<Array<string | number>> = [
-  ["calls completed", runtime.completed, baseline.completed, ""],
-  ["peak concurrent calls", runtime.peakLive, baseline.peakLive, ""],
-  ["HTTP request → originate written p50/p95/p99 (ms)", `${rO.p50!.toFixed(2)} / ${rO.p95!.toFixed(2)} / ${rO.p99!.toFixed(2)}`, "—", ""],
-  ["event received → command written p50 (ms)", rE.p50!, bE.p50!, ratio(rE.p50!, bE.p50!)],
-  ["event received → command written p95 (ms)", rE.p95!, bE.p95!, ratio(rE.p95!, bE.p95!)],
-  ["event received → command written p99 (ms)", rE.p99!, bE.p99!, ratio(rE.p99!, bE.p99!)],
-  ["call set-up (request/originate → answer) p50 (ms)", rS.p50!, bS.p50!, ratio(rS.p50!, bS.p50!)],
-  ["call set-up p99 (ms)", rS.p99!, bS.p99!, ratio(rS.p99!, bS.p99!)],
-  ["CPU ms per call", runtime.cpuMsPerCall, baseline.cpuMsPerCall, ratio(runtime.cpuMsPerCall, baseline.cpuMsPerCall)],
-  ["heap KiB per live call", runtime.heapKbPerLiveCall, "—", ""],
-  ["event-loop lag p99 / max (ms)", `${runtime.lag.p99.toFixed(1)} / ${runtime.lag.max.toFixed(1)}`, `${baseline.lag.p99.toFixed(1)} / ${baseline.lag.max.toFixed(1)}`, ""],
-  ["offered CPS", runtime.cps, baseline.cps, ""],
-];
-printTable(`Calls: ${calls} at ${cps} CPS, answer ${answerMs} ms, DTMF at ${dtmfAtMs} ms into a ${promptMs} ms prompt, ${values.db}`, ["figure", "runtime", "bare modesl", "ratio"], rows);
-const targets = [
-  ["p99 event→command ≤ 5 ms", rE.p99! <= 5, rE.p99!],
-  ["event→command p99 overhead ≤ 2× baseline", ratio(rE.p99!, bE.p99!) <= 2, ratio(rE.p99!, bE.p99!)],
-  ["CPU per call overhead ≤ 2× baseline", ratio(runtime.cpuMsPerCall, baseline.cpuMsPerCall) <= 2, ratio(runtime.cpuMsPerCall, baseline.cpuMsPerCall)],
-] as const;
-printTable("Targets", ["target", "measured", "verdict"], targets.map(([t, ok, v]) => [t, v, verdict(ok)]));
-const path = await writeResult("calls", {
-  machine: { cpu: cpus()[0]?.model, cores: cpus().length, bun: Bun.version },
-  parameters: { calls, cps, db: values.db, answerMs, dtmfAtMs, promptMs },
-  runtime: { ...summarise(runtime), requestToOriginateMs: rO },
-  baseline: summarise(baseline),
-  ratios: {
-    eventToCommandP50: ratio(rE.p50!, bE.p50!),
-    eventToCommandP99: ratio(rE.p99!, bE.p99!),
-    setupP50: ratio(rS.p50!, bS.p50!),
-    setupP99: ratio(rS.p99!, bS.p99!),
-    cpuPerCall: ratio(runtime.cpuMsPerCall, baseline.cpuMsPerCall),
-  },
-  targets: targets.map(([t, ok, v]) => ({ target: t, measured: v, pass: ok })),
-});
-console.log(`\nwrote ${path}`);
-process.exit(0);
+  const httpFloor = only === "baseline" ? NaN : await loopbackHttpFloor(300);
+  const base = only === "runtime" ? null : await baselinePass(sim.port);
+  const run = only === "baseline" ? null : await runtimePass(sim.port);
+  await report(base, run, httpFloor);
+} catch (err) {
+  console.error("calls bench failed:", err);
+  process.exitCode = 1;
+} finally {
+  clearTimeout(watchdog);
+  await cleanup();
+}
+process.exit(process.exitCode ?? 0);
 
-function summarise(pass: Pass) {
-  return {
-    completed: pass.completed,
-    peakLive: pass.peakLive,
-    eventToCommandMs: p(pass.eventToCommandMs),
-    eventToCommandSamples: pass.eventToCommandMs.length,
-    setupMs: p(pass.setupMs),
-    cpuMsPerCall: pass.cpuMsPerCall,
-    heapKbPerLiveCall: pass.heapKbPerLiveCall,
-    eventLoopLagMs: pass.lag,
+// ─── pass 1: bare modesl ──────────────────────────────────────────────────
+async function baselinePass(port: number): Promise<PassResult> {
+  console.log(`baseline: bare modesl callbacks…`);
+  // The play_and_get_digits argument byte for byte as the runtime writes it for this gather.
+  const gatherArg = (
+    encodeCommand({
+      type: "play_and_get_digits",
+      uuid: "00000000-0000-4000-8000-000000000000",
+      applicationUuid: "00000000-0000-4000-8000-000000000001",
+      minDigits: 1,
+      maxDigits: 1,
+      tries: 1,
+      timeoutMs: gatherTimeoutMs,
+      terminators: "#",
+      file: PROMPT,
+      invalidFile: SILENCE_FILE,
+      variableName: GATHER_VARIABLE,
+      regexp: GATHER_REGEXP,
+      digitTimeoutMs: gatherTimeoutMs,
+    }) as { headers: Record<string, string> }
+  ).headers["execute-app-arg"]!;
+  const warm = await runBaseline({ port, calls: warmupCalls, cps: 50, dialString: warmDialString, gatherArg, deadlineMs: 15_000 });
+  if (warm.timeline.figures().completed !== warmupCalls) console.log(`baseline: only ${warm.timeline.figures().completed}/${warmupCalls} warm-up calls completed`);
+  const frames0 = parserCounters.framesParsed;
+  const probe = new PassProbe();
+  const base = await runBaseline({
+    port,
+    calls,
+    cps,
+    dialString,
+    gatherArg,
+    deadlineMs: passDeadlineMs,
+    peak: { atMs: peakAtMs, snapshot: (live) => probe.snapshotPeak(live) },
+  });
+  const cost = probe.finish();
+  const fig = base.timeline.figures();
+  if (base.timedOut) console.log(`baseline: ${calls - fig.completed} calls had not ended by the deadline`);
+  return { fig, cost, frames: parserCounters.framesParsed - frames0, eventsPerCall: perCall(base.eventCounts), timedOut: base.timedOut };
+}
+
+// ─── pass 2: the runtime — HTTP → actors → ESL, journal to the database ────
+async function runtimePass(port: number): Promise<RuntimePassResult> {
+  console.log(`runtime: HTTP, actors and the journal (${db})…`);
+  // Raw samples of the runtime's own histograms, per metric name (the same observe() /metrics counts).
+  const ownSamples = new Map<string, number[]>();
+  const observe = Histogram.prototype.observe;
+  Histogram.prototype.observe = function (this: InstanceType<typeof Histogram>, v: number) {
+    let list = ownSamples.get(this.name);
+    if (!list) ownSamples.set(this.name, (list = []));
+    list.push(v * 1000);
+    observe.call(this, v);
   };
+  cleanups.push(() => void (Histogram.prototype.observe = observe));
+  const dataDir = mkdtempSync(join(tmpdir(), "switchboard-bench-data-"));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const pg = db === "postgres" ? await createDatabase() : null;
+  if (pg) cleanups.push(() => pg.drop());
+  const sb = await startSwitchboard(
+    loadConfig({
+      PORT: "0",
+      OUTBOUND_SOCKET_PORT: "0",
+      DATA_DIR: dataDir,
+      ESL_HOST: "127.0.0.1",
+      ESL_PORT: String(port),
+      SWITCHBOARD_API_KEY: KEY,
+      MAX_CONCURRENT_CALLS: String(Math.max(1000, calls * 2)),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      ...(pg ? { DATABASE_URL: pg.url } : {}),
+    }),
+  );
+  cleanups.push(() => sb.stop());
+
+  // Stamp every command as its bytes leave: the runtime calls link.send(), which writes synchronously.
+  let timeline = new CallTimeline();
+  const requestAt = new Float64Array(calls).fill(NaN);
+  const commandsWritten = new Map<string, number>();
+  const send = sb.link.send.bind(sb.link);
+  sb.link.send = (cmd) => {
+    const sent = send(cmd);
+    const now = performance.now();
+    bump(commandsWritten, cmd.type);
+    const t = timeline.at(cmd.uuid);
+    if (cmd.type === "originate") {
+      const n = /\/(1555)(\d{6})$/.exec(cmd.dialString);
+      t.originate = now;
+      if (n && Number(n[2]) < calls) t.request = requestAt[Number(n[2])];
+    } else if (cmd.type === "play_and_get_digits") {
+      t.gather ??= now;
+      t.gatherApp ??= cmd.applicationUuid;
+    } else if (cmd.type === "hangup") {
+      t.hangup ??= now;
+    }
+    return sent;
+  };
+  // Event arrival: the parser's stamp (SwitchEvent.receivedAt), the same one the baseline reads with frameInfo().
+  // `routedAt`, when known, is the moment the event reached the runtime's router: it splits event→command into
+  // queue wait + decode before, and journal + actor + encode + write after.
+  const eventCounts = new Map<string, number>();
+  const observeEvent = (e: SwitchEvent, routedAt: number | undefined) => {
+    if (e.kind === "background_job" || e.kind === "heartbeat") return bump(eventCounts, e.eventName);
+    const t = timeline.calls.get(e.uuid);
+    if (!t) return;
+    bump(eventCounts, e.eventName);
+    if (e.kind === "channel.answer") {
+      t.answer ??= e.receivedAt;
+      if (routedAt !== undefined) t.answerRouted ??= routedAt;
+    } else if (e.kind === "channel.hangup_complete") {
+      t.ended ??= e.receivedAt;
+    } else if (e.kind === "channel.execute_complete" && e.applicationUuid === t.gatherApp) {
+      t.gatherDone ??= e.receivedAt;
+      if (routedAt !== undefined) t.executeCompleteRouted ??= routedAt;
+    }
+  };
+  // Wrap the runtime's own consumer rather than add one: every extra consumer costs each event an
+  // await in the client's delivery loop. The consumers live in a private array; if that ever
+  // changes, fall back to a consumer of our own (and no split).
+  const consumers = (sb.link as unknown as { handlers?: Array<(e: SwitchEvent) => void | Promise<void>> }).handlers;
+  if (Array.isArray(consumers) && consumers.length === 1) {
+    const route = consumers[0]!;
+    consumers[0] = (e) => {
+      observeEvent(e, performance.now());
+      return route(e);
+    };
+  } else {
+    sb.link.onEvent((e) => observeEvent(e, undefined));
+  }
+
+  const body = (i: number) =>
+    JSON.stringify({
+      to: dialString(i),
+      from: "+15550001111",
+      timeout_s: 60,
+      actions: [{ type: "gather", max_digits: 1, timeout_ms: gatherTimeoutMs, play: PROMPT }, { type: "hangup" }],
+    });
+  const headers = { authorization: `Bearer ${KEY}`, "content-type": "application/json" };
+  // Warm-up: the same script on the warm-up numbers, until every warm-up call has ended and its journal is written.
+  const warmPosts: Promise<unknown>[] = [];
+  await paced(warmupCalls, 50, (i) => {
+    warmPosts.push(fetch(`${sb.url}/v1/calls`, { method: "POST", headers, body: body(i).replace(dialString(i), warmDialString(i)) }).then((r) => r.arrayBuffer()));
+  });
+  await Promise.all(warmPosts);
+  const warmEnd = performance.now() + 15_000;
+  while (sb.runtime.liveCount > 0 && performance.now() < warmEnd) await Bun.sleep(50);
+  await sb.journal.flush();
+  if (sb.runtime.liveCount > 0) console.log(`runtime: ${sb.runtime.liveCount} warm-up calls still live`);
+  const metricsBefore = await (await fetch(`${sb.url}/metrics`)).text();
+  const journal0 = sb.journal.stats();
+  timeline = new CallTimeline();
+  eventCounts.clear();
+  commandsWritten.clear();
+  ownSamples.clear();
+
+  const responseMs: number[] = [];
+  const ids: string[] = [];
+  const refusals = new Map<string, number>();
+  const posts: Promise<void>[] = [];
+  let actorsAtPeak = 0;
+  let peakTimer: ReturnType<typeof setTimeout> | undefined;
+  const frames0 = parserCounters.framesParsed;
+  const probe = new PassProbe();
+  // Keep-alive: fetch reuses its pooled connections to the API.
+  await paced(calls, cps, (i) => {
+    if (i === 0) {
+      peakTimer = setTimeout(() => {
+        actorsAtPeak = sb.runtime.liveCount;
+        probe.snapshotPeak(timeline.upNow());
+      }, peakAtMs);
+    }
+    const payload = body(i);
+    const t = performance.now();
+    requestAt[i] = t;
+    posts.push(
+      fetch(`${sb.url}/v1/calls`, { method: "POST", headers, body: payload }).then(
+        async (r) => {
+          const json = (await r.json()) as { id?: string; error?: { code?: string } };
+          responseMs.push(performance.now() - t);
+          if (r.status === 201 && json.id) ids.push(json.id);
+          else bump(refusals, `${r.status} ${json.error?.code ?? ""}`);
+        },
+        (err: Error) => bump(refusals, `fetch: ${err.message}`),
+      ),
+    );
+  });
+  await Promise.all(posts);
+  const passEnd = performance.now() + passDeadlineMs;
+  const allEnded = () => ids.every((id) => timeline.calls.get(id)?.ended !== undefined);
+  while (!(allEnded() && sb.runtime.liveCount === 0) && performance.now() < passEnd) await Bun.sleep(50);
+  const timedOut = !allEnded();
+  clearTimeout(peakTimer);
+  await sb.journal.flush();
+  const cost = probe.finish();
+  const frames = parserCounters.framesParsed - frames0;
+  const journal1 = sb.journal.stats();
+  const journalPerCall = {
+    eventRows: (journal1.eventsWritten - journal0.eventsWritten) / calls,
+    cdrUpserts: (journal1.callsWritten - journal0.callsWritten) / calls,
+  };
+  Histogram.prototype.observe = observe;
+  const fig = timeline.figures();
+  if (timedOut) console.log(`runtime: ${ids.length - fig.completed} calls had not ended by the deadline`);
+
+  // What the API says about the calls: every one should read completed.
+  const statuses = new Map<string, number>();
+  for (const id of ids.filter((_, k) => k % Math.max(1, Math.floor(ids.length / 20)) === 0)) {
+    const r = await fetch(`${sb.url}/v1/calls/${id}`, { headers });
+    bump(statuses, r.status === 200 ? String(((await r.json()) as { status?: string }).status) : `HTTP ${r.status}`);
+  }
+  const metricsText = await (await fetch(`${sb.url}/metrics`)).text();
+  const count = (text: string, name: string) => Number(new RegExp(`^${name}_count (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+  const metricsCount = (name: string) => count(metricsText, name) - count(metricsBefore, name);
+  return {
+    fig,
+    cost,
+    frames,
+    eventsPerCall: perCall(eventCounts),
+    timedOut,
+    responseMs,
+    ownSamples,
+    actorsAtPeak,
+    refusals,
+    commandsWritten,
+    statuses,
+    metricsCount,
+    journalPerCall,
+  };
+}
+
+// ─── report ───────────────────────────────────────────────────────────────
+async function report(base: PassResult | null, run: RuntimePassResult | null, httpFloor: number): Promise<void> {
+  const none: number[] = [];
+  const P = (xs: ArrayLike<number>) => percentiles(xs, [50, 95, 99]) as { p50: number; p95: number; p99: number };
+  const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 3 : 1) : "—");
+  const trio = (p: { p50: number; p95: number; p99: number }) => `${ms(p.p50)} / ${ms(p.p95)} / ${ms(p.p99)}`;
+  const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? a / b : NaN);
+  const x = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "—");
+  const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
+  const kib = (bytes: number, live: number) => (live > 0 ? bytes / 1024 / live : NaN);
+  const num = (n: number, d: number) => (Number.isFinite(n) ? n.toFixed(d) : "—");
+  const beyondRing = (xs: number[]) => P(xs.map((v) => v - answerMs));
+  const cpuPerCall = (r: PassResult | null) => (r ? r.cost.cpuMs / Math.max(1, r.fig.completed) : NaN);
+  const memPerCall = (r: PassResult | null, key: "heapDeltaBytes" | "rssDeltaBytes") => kib(r?.cost.peak?.[key] ?? NaN, r?.cost.peak?.liveCalls ?? 0);
+  const lag = (r: PassResult | null) => (r ? `${ms(r.cost.lag.p50)} / ${ms(r.cost.lag.p99)} / ${ms(r.cost.lag.max)}` : "—");
+
+  const rE = P(run?.fig.eventToCommandMs ?? none);
+  const bE = P(base?.fig.eventToCommandMs ?? none);
+  const rS = P(run?.fig.setupMs ?? none);
+  const bS = P(base?.fig.setupMs ?? none);
+  const rSx = beyondRing(run?.fig.setupMs ?? none);
+  const bSx = beyondRing(base?.fig.setupMs ?? none);
+  const rO = P(run?.fig.requestToOriginateMs ?? none);
+  const rOwnO = P(run?.ownSamples.get("switchboard_request_to_originate_seconds") ?? none);
+  const rOwnE = P(run?.ownSamples.get("switchboard_event_to_command_seconds") ?? none);
+  const rR = P(run?.responseMs ?? none);
+  const rQ = P(run?.fig.eventToRouterMs ?? none);
+  const rX = P(run?.fig.routerToCommandMs ?? none);
+  const rCpu = cpuPerCall(run);
+  const bCpu = cpuPerCall(base);
+  const rHeap = memPerCall(run, "heapDeltaBytes");
+  const bHeap = memPerCall(base, "heapDeltaBytes");
+  const rRss = memPerCall(run, "rssDeltaBytes");
+  const bRss = memPerCall(base, "rssDeltaBytes");
+
+  const ratios = {
+    eventToCommandP50: ratio(rE.p50, bE.p50),
+    eventToCommandP99: ratio(rE.p99, bE.p99),
+    setupP50: ratio(rS.p50, bS.p50),
+    setupP99: ratio(rS.p99, bS.p99),
+    setupBeyondRingP50: ratio(rSx.p50, bSx.p50),
+    setupBeyondRingP99: ratio(rSx.p99, bSx.p99),
+    cpuMsPerCall: ratio(rCpu, bCpu),
+    heapPerLiveCall: ratio(rHeap, bHeap),
+    rssPerLiveCall: ratio(rRss, bRss),
+  };
+  const targets = [
+    { target: "p99 event→command ≤ 5 ms", measured: rE.p99, pass: rE.p99 <= 5 },
+    { target: "event→command p50 ≤ 2× baseline", measured: ratios.eventToCommandP50, pass: ratios.eventToCommandP50 <= 2 },
+    { target: "event→command p99 ≤ 2× baseline", measured: ratios.eventToCommandP99, pass: ratios.eventToCommandP99 <= 2 },
+    { target: "set-up p50 ≤ 2× baseline", measured: ratios.setupP50, pass: ratios.setupP50 <= 2 },
+    { target: "set-up p99 ≤ 2× baseline", measured: ratios.setupP99, pass: ratios.setupP99 <= 2 },
+    { target: "CPU ms per call ≤ 2× baseline", measured: ratios.cpuMsPerCall, pass: ratios.cpuMsPerCall <= 2 },
+    { target: "heap per live call ≤ 2× baseline", measured: ratios.heapPerLiveCall, pass: ratios.heapPerLiveCall <= 2 },
+  ];
+  const v = (name: string) => verdict(targets.find((t) => t.target === name)!.pass);
+  const completed = (r: PassResult | null) => (r ? `${r.fig.completed} / ${calls}` : "—");
+  const frames = (r: PassResult | null) => (r ? (r.frames / calls).toFixed(1) : "—");
+
+  const rows: Array<Array<string | number>> = [
+    ["calls completed (hung up by us)", completed(run), completed(base), "", "", ""],
+    ["peak concurrent calls up (answered, not hung up)", run?.fig.peakUp ?? "—", base?.fig.peakUp ?? "—", "", "", ""],
+    ["sustained CPS (originates written per s)", num(run?.fig.originateCps ?? NaN, 1), num(base?.fig.originateCps ?? NaN, 1), "", "", ""],
+    ["HTTP request → originate written p50/p95/p99 ms", trio(rO), "—", "", "", ""],
+    ["  of which handler → originate (runtime histogram)", trio(rOwnO), "—", "", "", ""],
+    ["HTTP request → 201 response p50/p95/p99 ms", trio(rR), "—", "", "", ""],
+    ["event received → command written p50 ms", ms(rE.p50), ms(bE.p50), x(ratios.eventToCommandP50), "≤ 2×", v("event→command p50 ≤ 2× baseline")],
+    ["event received → command written p95 ms", ms(rE.p95), ms(bE.p95), x(ratio(rE.p95, bE.p95)), "", ""],
+    ["event received → command written p99 ms", ms(rE.p99), ms(bE.p99), x(ratios.eventToCommandP99), "≤ 5 ms, ≤ 2×", `${v("p99 event→command ≤ 5 ms")}, ${v("event→command p99 ≤ 2× baseline")}`],
+    ["  runtime's own histogram p50 / p99 ms (cross-check)", `${ms(rOwnE.p50)} / ${ms(rOwnE.p99)}`, "", "", "", ""],
+    ["  split: frame parsed → router p50/p95/p99 ms", trio(rQ), "", "", "", ""],
+    ["  split: router → command written p50/p95/p99 ms", trio(rX), "", "", "", ""],
+    ["call set-up request/originate → answer p50 ms", ms(rS.p50), ms(bS.p50), x(ratios.setupP50), "≤ 2×", v("set-up p50 ≤ 2× baseline")],
+    ["call set-up p99 ms", ms(rS.p99), ms(bS.p99), x(ratios.setupP99), "≤ 2×", v("set-up p99 ≤ 2× baseline")],
+    [`  set-up beyond the ${answerMs} ms ring p50 / p99 ms`, `${ms(rSx.p50)} / ${ms(rSx.p99)}`, `${ms(bSx.p50)} / ${ms(bSx.p99)}`, `${x(ratios.setupBeyondRingP50)} / ${x(ratios.setupBeyondRingP99)}`, "", ""],
+    ["CPU ms per call (this process)", num(rCpu, 2), num(bCpu, 2), x(ratios.cpuMsPerCall), "≤ 2×", v("CPU ms per call ≤ 2× baseline")],
+    ["  loopback HTTP floor: fetch + bare Bun.serve, CPU ms/request", num(httpFloor, 2), "", "", "", ""],
+    ["heap KiB per live call (after full GC, at peak)", num(rHeap, 2), num(bHeap, 2), x(ratios.heapPerLiveCall), "≤ 2×", v("heap per live call ≤ 2× baseline")],
+    // RSS moves in allocator-sized steps and falls when a collection returns pages: a delta ≤ 0 says nothing.
+    ["RSS KiB per live call (at peak; coarse)", rRss > 0 ? num(rRss, 1) : "n/a (fell)", bRss > 0 ? num(bRss, 1) : "n/a (fell)", rRss > 0 && bRss > 0 ? x(ratios.rssPerLiveCall) : "—", "", ""],
+    ["  calls up at the memory snapshot (runtime: actors)", run ? `${run.cost.peak?.liveCalls ?? 0} (${run.actorsAtPeak})` : "—", String(base?.cost.peak?.liveCalls ?? "—"), "", "", ""],
+    ["event-loop lag p50 / p99 / max ms", lag(run), lag(base), "", "", ""],
+    ["ESL frames parsed per call", frames(run), frames(base), "", "", ""],
+  ];
+  printTable(
+    `Calls: ${calls} at ${cps} CPS — HTTP originate → answer (${answerMs} ms) → play_and_get_digits → DTMF at ${dtmfAtMs} ms → uuid_kill; ${db}; bun ${Bun.version}, ${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
+    ["figure", "runtime", "bare modesl", "ratio", "target", "verdict"],
+    rows,
+  );
+  const passed = targets.filter((t) => t.pass).length;
+  console.log(`\n${passed}/${targets.length} targets met: ${targets.map((t) => `${t.target} ${verdict(t.pass)}`).join("; ")}`);
+
+  const notes: string[] = [];
+  if (run) {
+    const own = run.ownSamples.get("switchboard_event_to_command_seconds")?.length ?? 0;
+    if (run.refusals.size) notes.push(`refused POSTs: ${[...run.refusals].map(([k, n]) => `${k} ×${n}`).join(", ")}`);
+    if (run.fig.eventToCommandMs.length !== 2 * run.fig.completed) notes.push(`runtime event→command samples ${run.fig.eventToCommandMs.length} for ${run.fig.completed} completed calls`);
+    if (run.metricsCount("switchboard_event_to_command_seconds") !== own) notes.push(`/metrics event_to_command count ${run.metricsCount("switchboard_event_to_command_seconds")} ≠ captured samples ${own}`);
+    notes.push(`GET /v1/calls/:id on ${[...run.statuses.values()].reduce((a, b) => a + b, 0)} sampled calls: ${[...run.statuses].map(([s, n]) => `${s} ×${n}`).join(", ")}`);
+    notes.push(`commands written by the runtime: ${[...run.commandsWritten].map(([k, n]) => `${k} ×${n}`).join(", ")}`);
+    notes.push(`journal rows written per call: ${run.journalPerCall.eventRows.toFixed(1)} call_events rows, ${run.journalPerCall.cdrUpserts.toFixed(1)} CDR upserts`);
+    notes.push(`runtime events per call: ${Object.entries(run.eventsPerCall).map(([k, n]) => `${k} ${n.toFixed(1)}`).join(", ")}`);
+  }
+  if (base) notes.push(`baseline events per call: ${Object.entries(base.eventsPerCall).map(([k, n]) => `${k} ${n.toFixed(1)}`).join(", ")}`);
+  for (const n of notes) console.log(`note: ${n}`);
+
+  const summary = (r: PassResult | null) =>
+    r && {
+      completed: r.fig.completed,
+      peakConcurrentUp: r.fig.peakUp,
+      sustainedCps: r.fig.originateCps,
+      eventToCommandMs: P(r.fig.eventToCommandMs),
+      eventToCommandSamples: r.fig.eventToCommandMs.length,
+      setupMs: P(r.fig.setupMs),
+      setupBeyondRingMs: beyondRing(r.fig.setupMs),
+      cpuMs: r.cost.cpuMs,
+      cpuMsPerCall: cpuPerCall(r),
+      wallMs: r.cost.wallMs,
+      peakMemory: r.cost.peak && {
+        ...r.cost.peak,
+        heapKiBPerLiveCall: kib(r.cost.peak.heapDeltaBytes, r.cost.peak.liveCalls),
+        rssKiBPerLiveCall: kib(r.cost.peak.rssDeltaBytes, r.cost.peak.liveCalls),
+      },
+      eventLoopLagMs: r.cost.lag,
+      eslFramesParsed: r.frames,
+      eventsPerCall: r.eventsPerCall,
+      timedOut: r.timedOut,
+    };
+  const path = await writeResult("calls", {
+    date: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryMiB: Math.round(totalmem() / 2 ** 20), platform: process.platform, arch: process.arch, bun: Bun.version },
+    parameters: { calls, cps, db, only: only ?? "both", warmupCalls, answerMs, dtmfAtMs, promptMs, gatherTimeoutMs, peakSnapshotAtMs: peakAtMs, prompt: PROMPT, order: ["baseline", "runtime"] },
+    runtime: run && {
+      ...summary(run),
+      requestToOriginateMs: rO,
+      handlerToOriginateMs: rOwnO,
+      requestToResponseMs: rR,
+      ownHistogramEventToCommandMs: rOwnE,
+      eventToRouterMs: rQ,
+      routerToCommandMs: rX,
+      actorsAtPeakSnapshot: run.actorsAtPeak,
+      refusedPosts: Object.fromEntries(run.refusals),
+      commandsWritten: Object.fromEntries(run.commandsWritten),
+      sampledCallStatuses: Object.fromEntries(run.statuses),
+      journalRowsPerCall: run.journalPerCall,
+    },
+    baseline: summary(base),
+    loopbackHttpFloorCpuMsPerRequest: httpFloor,
+    ratios,
+    targets,
+    notes,
+  });
+  console.log(`\nwrote ${resolve(path)}`);
+}
+
+function bump(m: Map<string, number>, key: string): void {
+  m.set(key, (m.get(key) ?? 0) + 1);
+}
+
+function perCall(m: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...m].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, n / calls]));
+}
+
+/**
+ * CPU per request of the HTTP plumbing alone (fetch client + a Bun.serve that
+ * answers at once), in this process: the part of the runtime pass's CPU the
+ * bench's own client spends, for context.
+ */
+async function loopbackHttpFloor(requests: number): Promise<number> {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: async (req) => Response.json({ id: (await req.text()).length }, { status: 201 }) });
+  try {
+    const url = `http://127.0.0.1:${server.port}/v1/calls`;
+    const one = () => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ to: dialString(0), from: "+15550001111" }) }).then((r) => r.json());
+    await Promise.all(Array.from({ length: 20 }, one));
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < requests; i += 10) await Promise.all(Array.from({ length: 10 }, one));
+    const cpu = process.cpuUsage(cpu0);
+    return (cpu.user + cpu.system) / 1000 / requests;
+  } finally {
+    await server.stop(true);
+  }
 }

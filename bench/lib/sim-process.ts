@@ -23,13 +23,14 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startSimProcess(scenario: unknown): Promise<SimProcess> {
+/** `args`: extra simulator command-line options, e.g. ["--heartbeat-ms", "20000"]. */
+export async function startSimProcess(scenario: unknown, args: string[] = []): Promise<SimProcess> {
   const dir = mkdtempSync(join(tmpdir(), "switchboard-bench-"));
   const file = join(dir, "scenario.json");
   writeFileSync(file, JSON.stringify(scenario));
   const port = await freePort();
   const root = join(import.meta.dir, "..", "..");
-  const proc = Bun.spawn([process.execPath, "run", "src/sim/cli.ts", "--port", String(port), "--password", "ClueCon", "--scenario", file], {
+  const proc = Bun.spawn([process.execPath, "run", "src/sim/cli.ts", "--port", String(port), "--password", "ClueCon", "--scenario", file, ...args], {
     cwd: root,
     stdout: "pipe",
     stderr: "inherit",
