@@ -101,7 +101,7 @@ export const parserCounters = {
 };
 
 export interface FrameInfo {
-  /** performance.now() when the frame's last byte was framed. */
+  /** performance.now() when the socket chunk that completed this frame arrived (taken once per chunk, before framing). */
   receivedAt: number;
   /** The event's fields (headers, and `_body` for events with a body) as one map; decode.ts reads this. */
   fields: Record<string, unknown>;

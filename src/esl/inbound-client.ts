@@ -363,7 +363,10 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
       this.socket = null;
       const reason = authError ? "authentication failed" : (lastError ?? "connection closed by peer");
       this.failPending(new EslLinkDownError(`ESL link down: ${reason}`, reason));
-      if (wasUp || authError) {
+      if (this.stopped && !authError) {
+        // Our own stop(): the switch closing after `exit` is expected, not a fault.
+        log.info("ESL link closed");
+      } else if (wasUp || authError) {
         log.warn({ reason }, "ESL link down");
         this.emit("disconnected", { reason });
       } else {
