@@ -5,7 +5,18 @@
  * can add an ESL line (a newline ends a command or header on the wire), break
  * out of an originate `{…}` variable block, or add an argument to an api command.
  * Refused input throws EslCommandError before anything is written.
+ *
+ * FreeSWITCH also *expands* what it is given: `${name}` reads a channel variable,
+ * `${api(args)}` runs an API command (`${system(…)}` a shell command), `$${name}`
+ * reads a global, and each pass unescapes backslash sequences (`\$`, `\'`, `\\`).
+ * Application arguments are expanded in switch_core_session_execute_application_get_flags
+ * and again in switch_core_session_exec, so escaping a `$` with one backslash is
+ * undone by the first pass and expanded by the second. Hence: spoken text is
+ * neutralised (see neutraliseExpansion), and every other argument, dial string
+ * and channel variable that reaches the switch is refused if it holds `${` or
+ * one of those escapes.
  */
+import { isEndpointDialString } from "../../machines/dial-target.ts";
 import { EslCommandError } from "./errors.ts";
 import { isHangupCause } from "./hangup-causes.ts";
 import type { SwitchCommand } from "./types.ts";
@@ -25,6 +36,31 @@ const DTMF_DIGITS = /^[0-9A-Da-d*#wW]+$/;
 const LINE_BREAK = /[\r\n]/;
 const CONTROL = /[\x00-\x1f\x7f]/;
 
+/**
+ * `${` opens a variable or an API call when FreeSWITCH expands a string
+ * (switch_event_expand_headers_check); `\$`, `\'` and `\\` are the escapes one
+ * pass removes, which is how a second pass could be handed a fresh `${`.
+ */
+const EXPANSION = /\$\{|\\[$'\\]/;
+/** `%[var=val]…` (or `%<delim>[…]`) at the start of an application argument sets channel variables (switch_core_session_exec). */
+const SCOPED_VARIABLES = /^%[^[]?\[/;
+
+/**
+ * Text for a TTS engine → text no expansion pass can act on, however many
+ * there are. A backslash means nothing to a TTS engine and starts every escape,
+ * so it becomes a space; then each `${` becomes `$ {`, which FreeSWITCH copies
+ * as it is. Only `${` opens an expansion: "that costs $5" is spoken unchanged.
+ */
+export function neutraliseExpansion(text: string): string {
+  return text.replace(/\\/g, " ").replace(/\$\{/g, "$ {");
+}
+
+/** A value the runtime did not neutralise: no `${` and no expansion escape, or it is refused. */
+function expansionFree(value: string, what: string): string {
+  if (EXPANSION.test(value)) refuse(what, value);
+  return value;
+}
+
 function refuse(what: string, value: unknown): never {
   throw new EslCommandError(`refused unsafe or invalid ${what}: ${JSON.stringify(value)}`);
 }
@@ -37,7 +73,7 @@ function uuid(value: string, what = "uuid"): string {
 /** A single api/bgapi argument: no whitespace (it would become two arguments), no control characters. */
 function token(value: string, what: string): string {
   if (!NO_SPACE_TOKEN.test(value) || CONTROL.test(value)) refuse(what, value);
-  return value;
+  return expansionFree(value, what);
 }
 
 /** A value that goes on one header line. */
@@ -66,13 +102,14 @@ function nonNegativeInt(value: number, what: string): number {
  * A value inside originate's `{name=value,…}` block. FreeSWITCH splits the block
  * on commas (switch_event_create_brackets → switch_separate_string): a comma in a
  * value must be escaped "\,", and a value with spaces is wrapped in single
- * quotes; a quote and a backslash are escaped with a backslash. Braces would end
- * the block early and control characters have no place in a channel variable:
- * both are refused.
+ * quotes; a quote is escaped with a backslash. Braces would end the block
+ * early, control characters have no place in a channel variable, and `${` or an
+ * expansion escape would be expanded later: all are refused.
  */
 export function escapeChannelVariable(value: string): string {
   if (CONTROL.test(value) || /[{}]/.test(value)) refuse("channel variable value", value);
-  const escaped = value.replace(/[\\',]/g, (c) => "\\" + c);
+  expansionFree(value, "channel variable value");
+  const escaped = value.replace(/[',]/g, (c) => "\\" + c);
   return /\s/.test(value) ? `'${escaped}'` : escaped;
 }
 
@@ -96,7 +133,8 @@ function execute(uuidValue: string, applicationUuid: string, app: string, arg: s
   };
   let body: string | undefined;
   if (arg !== "") {
-    if (arg.includes("\0")) refuse("application argument", arg);
+    if (arg.includes("\0") || SCOPED_VARIABLES.test(arg)) refuse("application argument", arg);
+    expansionFree(arg, "application argument");
     // sendmsg: a long or multi-line argument goes in a text/plain body (content-length counts bytes).
     if (LINE_BREAK.test(arg) || Buffer.byteLength(arg) > MAX_HEADER_ARG) body = arg;
     else headers["execute-app-arg"] = arg;
@@ -117,8 +155,7 @@ export function encodeExecute(uuidValue: string, app: string, arg: string, appli
 export function encodeCommand(cmd: SwitchCommand): WireInstruction {
   switch (cmd.type) {
     case "originate": {
-      const dial = token(cmd.dialString, "dialString");
-      if (/[{}]/.test(dial.replace(/^\{[^{}]*\}/, "").replace(/\[[^\]]*\]/g, ""))) refuse("dialString", cmd.dialString);
+      const dial = dialString(cmd.dialString);
       const app = token(cmd.application ?? "&park()", "application");
       return { via: "bgapi", command: "originate", args: `${originateVariables(cmd)}${dial} ${app}` };
     }
@@ -136,7 +173,7 @@ export function encodeCommand(cmd: SwitchCommand): WireInstruction {
       const voice = token(cmd.voice, "speak voice");
       if (engine.includes("|") || voice.includes("|")) refuse("speak engine/voice", `${engine}|${voice}`);
       if (cmd.text.includes("\0")) refuse("speak text", cmd.text);
-      return execute(cmd.uuid, cmd.applicationUuid, "speak", `${engine}|${voice}|${cmd.text}`);
+      return execute(cmd.uuid, cmd.applicationUuid, "speak", `${engine}|${voice}|${neutraliseExpansion(cmd.text)}`);
     }
     case "play_and_get_digits": {
       // mod_dptools play_and_get_digits argument order:
@@ -149,8 +186,8 @@ export function encodeCommand(cmd: SwitchCommand): WireInstruction {
         String(nonNegativeInt(cmd.tries, "tries")),
         String(nonNegativeInt(cmd.timeoutMs, "timeoutMs")),
         token(cmd.terminators === "" ? "none" : cmd.terminators, "terminators"),
-        quotedField(cmd.file, "file"),
-        quotedField(cmd.invalidFile === "" ? "silence_stream://250" : cmd.invalidFile, "invalidFile"),
+        quotedField(spokenPrompt(cmd.file), "file"),
+        quotedField(spokenPrompt(cmd.invalidFile === "" ? "silence_stream://250" : cmd.invalidFile), "invalidFile"),
         token(cmd.variableName, "variableName"),
         token(cmd.regexp === "" ? "[0-9*#]+" : cmd.regexp, "regexp"),
         String(nonNegativeInt(cmd.digitTimeoutMs, "digitTimeoutMs")),
@@ -160,7 +197,7 @@ export function encodeCommand(cmd: SwitchCommand): WireInstruction {
       return execute(cmd.uuid, cmd.applicationUuid, "play_and_get_digits", args.join(" "));
     }
     case "bridge":
-      return execute(cmd.uuid, cmd.applicationUuid, "bridge", token(cmd.dialString, "dialString"));
+      return execute(cmd.uuid, cmd.applicationUuid, "bridge", dialString(cmd.dialString));
     case "park":
       return execute(cmd.uuid, cmd.applicationUuid, "park", "");
     case "uuid_bridge":
@@ -184,6 +221,18 @@ export function encodeCommand(cmd: SwitchCommand): WireInstruction {
       throw new EslCommandError(`unknown command ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** A dial string is exactly one endpoint of the kinds machines/dial-target.ts accepts: no `|`, `,`, `:_:`, `[…]` or `{…}`. */
+function dialString(value: string): string {
+  if (!isEndpointDialString(value)) refuse("dialString", value);
+  return value;
+}
+
+/** A `tts://engine|voice|text` prompt file: its text is spoken, so it is neutralised like speak text. */
+function spokenPrompt(file: string): string {
+  const m = /^tts:\/\/([^|]*)\|([^|]*)\|/.exec(file);
+  return m ? m[0] + neutraliseExpansion(file.slice(m[0].length)) : file;
 }
 
 /** A file path or similar: it may be long (→ body), but a line break in a path is certainly not meant. */

@@ -198,11 +198,13 @@ describe("injection and invalid input are refused", () => {
     expect(() => wireText({ via: "api", command: "status\nexit", args: "" })).toThrow(EslCommandError);
   });
 
-  test("channel variable escaping: comma, quote, backslash, spaces", () => {
+  test("channel variable escaping: comma, quote, spaces; ${ or an expansion escape is refused", () => {
     expect(escapeChannelVariable("plain")).toBe("plain");
     expect(escapeChannelVariable("a,b")).toBe("a\\,b");
     expect(escapeChannelVariable("O'Brien")).toBe("O\\'Brien");
     expect(escapeChannelVariable("Jane Doe, MD")).toBe("'Jane Doe\\, MD'");
-    expect(escapeChannelVariable("C:\\x")).toBe("C:\\\\x");
+    expect(escapeChannelVariable("Cash $5")).toBe("'Cash $5'");
+    expect(() => escapeChannelVariable("C:\\\\x")).toThrow(EslCommandError);
+    expect(() => escapeChannelVariable("${system(id)}")).toThrow(EslCommandError);
   });
 });

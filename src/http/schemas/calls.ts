@@ -3,6 +3,7 @@
  * request, types the handler and feeds the OpenAPI document.
  */
 import { z } from "zod";
+import { DIAL_TARGET_HELP, parseDialTarget } from "../../../machines/dial-target.ts";
 import { CALL_STATUSES } from "../../db/schema.ts";
 
 /** Text that reaches the switch inside an ESL command: no line breaks, ever. */
@@ -14,14 +15,17 @@ const singleLine = (max: number) =>
     .refine((s) => !/[\r\n\0]/.test(s), "must be a single line (no CR, LF or NUL)");
 
 /**
- * A destination: a bare number (E.164 or an extension) dialled through the
- * configured gateway, or a FreeSWITCH dial string (sofia/gateway/<gw>/<number>,
- * user/<ext>, loopback/<ext>/<context>, error/<cause>).
+ * A destination: a bare number dialled through the configured gateway, or
+ * exactly one endpoint (sofia/gateway/<gw>/<number>, user/<ext>[@<domain>],
+ * loopback/<ext>[/<context>], error/<cause>) — the grammar is machines/dial-target.ts.
+ * Fail-over `|`, simultaneous `,`, `:_:`, `^` and `[var=val]` / `{var=val}` blocks
+ * are refused: channel variables are set only by the runtime.
  */
-export const destination = singleLine(256).refine(
-  (s) => /^\+?[0-9*#]{1,32}$/.test(s) || /^(sofia|user|loopback|error|verto\.rtc|freetdm)\/[^\s,{}]+$/.test(s),
-  "must be a number like +15551230000 or a FreeSWITCH dial string like sofia/gateway/carrier/15551230000, user/1000, loopback/1000/default, error/user_busy",
-);
+export const destination = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((s) => parseDialTarget(s) !== null, DIAL_TARGET_HELP);
 
 const callerIdNumber = z
   .string()
@@ -29,7 +33,14 @@ const callerIdNumber = z
 
 const digits = z.string().regex(/^[0-9*#A-Da-dwW]{1,64}$/, "must be DTMF digits 0-9, *, #, A-D (w/W for pauses)");
 const terminators = z.string().regex(/^[0-9*#]{0,4}$/, "must be up to 4 DTMF keys, e.g. #");
-const mediaUrl = singleLine(2048).refine(
+/**
+ * FreeSWITCH expands `${…}` in what it plays (a variable, or an API call such as
+ * ${system(…)}), and a backslash escapes on each expansion pass: neither has a
+ * place in a media URL or path, so both are refused (src/esl/encode.ts refuses
+ * them again at the wire).
+ */
+const notExpandable = (s: string) => !s.includes("${") && !s.includes("\\");
+const mediaUrl = singleLine(2048).refine(notExpandable, "must not contain ${ or a backslash").refine(
   (s) => /^(https?:\/\/|\/|tone_stream:\/\/|silence_stream:\/\/|file_string:\/\/|ivr\/|voicemail\/|local_stream:\/\/)/.test(s) || /^[\w./-]+\.(wav|mp3|ogg|raw|gsm)$/.test(s),
   "must be an http(s) URL, an absolute path, or a FreeSWITCH sound (tone_stream://…, ivr/ivr-welcome.wav)",
 );
@@ -73,7 +84,11 @@ export const scriptStep = z.discriminatedUnion("type", [sayAction, playAction, g
 export const createCallBody = z.object({
   to: destination,
   from: callerIdNumber,
-  from_name: z.string().max(64).refine((s) => !/[\r\n\0,{}']/.test(s), "must not contain line breaks, commas, braces or quotes").optional(),
+  from_name: z
+    .string()
+    .max(64)
+    .refine((s) => !/[\r\n\0,{}'\\]/.test(s) && !s.includes("${"), "must not contain line breaks, commas, braces, quotes, backslashes or ${")
+    .optional(),
   timeout_s: z.number().int().min(1).max(600).default(60),
   time_limit_s: z.number().int().min(1).max(86_400).optional(),
   first_action: firstAction.optional(),
