@@ -73,7 +73,11 @@ export function playbackCommand(
   return { type: "playback", uuid: context.callId, file: playbackFile(url, loop), applicationUuid };
 }
 
-/** A prompt as a file: mod_dptools' tts:// file interface speaks "tts://<engine>|<voice>|<text>". */
+/**
+ * A prompt as a file: the "tts" file format speaks "tts://<engine>|<voice>|<text>".
+ * That format is mod_ssml's (src/mod/formats/mod_ssml, tts_supported_formats), not
+ * mod_dptools': without mod_ssml loaded the switch answers "Invalid file format [tts]".
+ */
 export function promptFile(context: CallContext, prompt: GatherPrompt | undefined): string {
   if (prompt === undefined) return SILENCE_FILE;
   // The prompt travels as one quoted field of play_and_get_digits' argument: a typographic

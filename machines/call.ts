@@ -88,6 +88,9 @@ export const MAX_DTMF_LOG = 256;
 type TimerName = keyof CallDeadlines;
 type HangupReason = "api" | "ring_timeout" | "time_limit";
 
+/** Application-Response values with which mod_dptools' playback reports a file it could not play. */
+const PLAYBACK_FAILURES = new Set(["FILE NOT FOUND", "PLAYBACK ERROR"]);
+
 const TIMER_EVENT: Record<TimerName, "timer.ring_timeout" | "timer.time_limit" | "timer.hangup_confirm" | "timer.hangup_complete"> = {
   ring: "timer.ring_timeout",
   timeLimit: "timer.time_limit",
@@ -562,6 +565,15 @@ export const callMachine = setup({
         enqueue.assign({ gather: { ...context.gather, digits, terminator } });
         enqueue.emit({ type: "gathered", applicationUuid: context.gather.applicationUuid, digits, terminator });
       }
+      if (app === "playback" && PLAYBACK_FAILURES.has(event.applicationResponse)) {
+        // mod_dptools playback_function: "FILE NOT FOUND" or "PLAYBACK ERROR" in Application-Response.
+        enqueue.assign({ error: `play: ${event.applicationResponse} (${event.applicationData})` });
+      }
+      if (app === "play_and_get_digits" && context.gather !== null && !context.gather.promptStarted && event.variables["read_result"] === "failure") {
+        // switch_ivr_read: a prompt that cannot be opened (missing file, an unloaded format such as
+        // tts:// without mod_ssml) skips digit collection and sets read_result=failure, with no PLAYBACK_START.
+        enqueue.assign({ error: "gather: the prompt could not be played (no PLAYBACK_START, read_result=failure)" });
+      }
       if (app === "bridge" && context.bridgedTo === null) {
         // bridge returns without CHANNEL_BRIDGE when the b-leg failed; originate_disposition says why.
         const why = event.variables["originate_disposition"] ?? event.applicationResponse;
@@ -570,8 +582,14 @@ export const callMachine = setup({
       if (app === "bridge") enqueue.assign({ bridgedTo: null });
       enqueue.assign({ pending: null });
     }),
-    recordPlayback: assign(({ event }) => {
-      if (event.type === "playback.start") return { lastPlayback: { filePath: event.filePath, status: "playing" as const } };
+    recordPlayback: assign(({ context, event }) => {
+      if (event.type === "playback.start") {
+        const gathering = context.gather !== null && context.gather.digits === null && context.activity === "collecting_digits";
+        return {
+          lastPlayback: { filePath: event.filePath, status: "playing" as const },
+          ...(gathering ? { gather: { ...context.gather!, promptStarted: true } } : {}),
+        };
+      }
       if (event.type === "playback.stop") return { lastPlayback: { filePath: event.filePath, status: event.status } };
       return {};
     }),

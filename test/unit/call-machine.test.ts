@@ -556,6 +556,32 @@ describe("what an answered call does", () => {
     expect(call.ctx().error).toBe("playback: -ERR invalid session id");
   });
 
+  test("a playback the switch could not play (FILE NOT FOUND) puts the error on the call", () => {
+    const call = answeredOutbound();
+    call.send({ type: "play", at: T0 + 5_000, url: "ivr/ivr-welcome.wav", applicationUuid: "app-nf" });
+    call.send({ ...executeComplete(5_002, "playback", "app-nf", {}, "FILE NOT FOUND"), applicationData: "ivr/ivr-welcome.wav" } as CallEvent);
+    expect(call.state()).toBe("in_progress.idle");
+    expect(call.ctx().error).toBe("play: FILE NOT FOUND (ivr/ivr-welcome.wav)");
+  });
+
+  test("a gather whose prompt never started (read_result=failure, no PLAYBACK_START) puts the error on the call", () => {
+    const call = answeredOutbound();
+    call.send({ type: "gather", at: T0 + 5_000, minDigits: 1, maxDigits: 1, timeoutMs: 3_000, terminators: "#", prompt: { say: "Press 1" }, applicationUuid: "app-gf" });
+    call.send(executeComplete(5_003, "play_and_get_digits", "app-gf", { read_result: "failure" }));
+    expect(call.state()).toBe("in_progress.idle");
+    expect(call.ctx().error).toContain("gather: the prompt could not be played");
+    expect(call.ctx().gather?.digits).toBe("");
+  });
+
+  test("a gather whose prompt played and timed out with no digits is not an error", () => {
+    const call = answeredOutbound();
+    call.send({ type: "gather", at: T0 + 5_000, minDigits: 1, maxDigits: 1, timeoutMs: 3_000, terminators: "#", prompt: { say: "Press 1" }, applicationUuid: "app-gt" });
+    call.send(ch("playback.start", 5_010, { filePath: "tts://flite|kal|Press 1" }));
+    call.send(ch("playback.stop", 6_000, { filePath: "tts://flite|kal|Press 1", status: "done" }));
+    call.send(executeComplete(9_000, "play_and_get_digits", "app-gt", { read_result: "failure" }));
+    expect(call.ctx().error).toBeNull();
+  });
+
   test("gather with a spoken prompt: play_and_get_digits, digits from its variable", () => {
     const call = answeredOutbound();
     call.send({
@@ -590,6 +616,7 @@ describe("what an answered call does", () => {
     call.send(executeComplete(7_000, "play_and_get_digits", "app-gather", { [GATHER_VARIABLE]: "42", read_terminator_used: "#" }));
     expect(call.state()).toBe("in_progress.idle");
     expect(call.ctx().gather).toEqual({ applicationUuid: "app-gather", buffer: "42#", digits: "42", terminator: "#" });
+    expect(call.ctx().error).toBeNull();
     expect(call.emitted.filter((e) => e.type === "gathered")).toEqual([
       { type: "gathered", applicationUuid: "app-gather", digits: "42", terminator: "#" },
     ]);
