@@ -1,0 +1,213 @@
+/**
+ * The real-switch suite: the README's tour and the inbound path against a real
+ * FreeSWITCH 1.10 configured from freeswitch-conf/ and dialplans/ as
+ * freeswitch-conf/README.md says. It runs when FS_ESL_HOST is set:
+ *
+ *   FS_ESL_HOST=127.0.0.1 FS_ESL_PORT=8021 FS_ESL_PASSWORD=ClueCon npm test -- test/real-switch
+ *
+ * and is skipped, with a line saying so, when it is not. The runtime listens on
+ * the outbound-socket port the shipped dialplan dials (FS_OUTBOUND_SOCKET_PORT,
+ * default 8084), so nothing else may hold that port while it runs. Callees are
+ * the shipped loopback test numbers (dialplans/switchboard.xml: 9901 answers,
+ * 9902 busy, 9903 never answers, 9904 early media); the SIP test needs sipp and
+ * the external profile on FS_SIP_PORT (default 5080).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config.ts";
+import { startSwitchboard, type Switchboard } from "../../src/main.ts";
+import { TEST_API_KEY } from "../support/switchboard.ts";
+
+const FS_HOST = process.env.FS_ESL_HOST;
+const FS_LOCAL = FS_HOST === "127.0.0.1" || FS_HOST === "localhost" || FS_HOST === "::1";
+const SIP_PORT = process.env.FS_SIP_PORT ?? "5080";
+const HAVE_SIPP = spawnSync("sh", ["-c", "command -v sipp"]).status === 0;
+
+if (!FS_HOST) {
+  console.log("real-switch suite: SKIPPED — set FS_ESL_HOST (and FS_ESL_PORT, FS_ESL_PASSWORD) to run it against a real FreeSWITCH");
+}
+
+const FINAL = new Set(["completed", "busy", "no-answer", "failed", "canceled"]);
+
+describe.skipIf(!FS_HOST)("real FreeSWITCH: the README tour and the inbound path", () => {
+  let sb: Switchboard;
+  let dataDir: string;
+
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(sb.url + path, {
+      method,
+      headers: { authorization: `Bearer ${TEST_API_KEY}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const waitFor = async (id: string, done: (c: any) => boolean, timeoutMs = 20_000) => {
+    const deadline = Date.now() + timeoutMs;
+    let last: any;
+    while (Date.now() < deadline) {
+      const r = await api("GET", `/v1/calls/${id}`);
+      last = r.body;
+      if (r.status === 200 && done(r.body)) return r.body;
+      await Bun.sleep(100);
+    }
+    throw new Error(`call ${id} did not get there; last seen: ${JSON.stringify(last)?.slice(0, 1500)}`);
+  };
+  const place = (body: Record<string, unknown>) => api("POST", "/v1/calls", { from: "+15550001111", timeout_s: 10, ...body });
+  const inboundCallTo = async (destination: string, timeoutMs = 20_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const r = await api("GET", "/v1/calls?direction=inbound&limit=50");
+      const call = r.body.calls?.find((c: any) => c.to === destination);
+      if (call) return call;
+      await Bun.sleep(100);
+    }
+    throw new Error(`no inbound call to ${destination} reached the runtime`);
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "switchboard-real-switch-"));
+    const config = loadConfig({
+      PORT: "0",
+      DATA_DIR: dataDir,
+      SWITCHBOARD_API_KEY: TEST_API_KEY,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      ESL_HOST: FS_HOST,
+      ESL_PORT: process.env.FS_ESL_PORT ?? "8021",
+      ESL_PASSWORD: process.env.FS_ESL_PASSWORD ?? "ClueCon",
+      OUTBOUND_SOCKET_HOST: process.env.FS_OUTBOUND_SOCKET_HOST ?? "127.0.0.1",
+      OUTBOUND_SOCKET_PORT: process.env.FS_OUTBOUND_SOCKET_PORT ?? "8084",
+      DIAL_GATEWAY: "carrier",
+    });
+    sb = await startSwitchboard(config);
+    const health = await fetch(`${sb.url}/health`).then((r) => r.json());
+    expect(JSON.stringify(health)).toContain("up");
+  });
+  afterAll(async () => {
+    await sb?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("an answered call: say, play, send_dtmf, a gather with a spoken prompt, hangup → completed, NORMAL_CLEARING, journal", async () => {
+    const created = await place({ to: "loopback/9901/switchboard" });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    await waitFor(id, (c) => c.status === "in-progress" && c.activity === "idle");
+
+    expect((await api("POST", `/v1/calls/${id}/actions`, { action: "say", text: "Your order has shipped. That costs $5." })).status).toBe(202);
+    await waitFor(id, (c) => c.activity === "idle");
+    expect((await api("POST", `/v1/calls/${id}/actions`, { action: "play", url: "tone_stream://%(300,100,440)" })).status).toBe(202);
+    await waitFor(id, (c) => c.activity === "idle");
+    expect((await api("POST", `/v1/calls/${id}/actions`, { action: "send_dtmf", digits: "1234#" })).status).toBe(202);
+    expect((await api("POST", `/v1/calls/${id}/actions`, { action: "gather", max_digits: 1, timeout_ms: 1000, say: "Press four then two" })).status).toBe(202);
+    const gathered = await waitFor(id, (c) => c.activity === "idle");
+    // The prompt played (mod_ssml's tts:// format is loaded): no error on the call.
+    expect(gathered.error).toBeNull();
+
+    expect((await api("DELETE", `/v1/calls/${id}`)).status).toBe(202);
+    const ended = await waitFor(id, (c) => FINAL.has(c.status));
+    expect(ended.status).toBe("completed");
+    expect(ended.hangup_cause).toBe("NORMAL_CLEARING");
+    expect(ended.q850).toBe(16);
+    expect(ended.hangup_by).toBe("api");
+    expect(ended.answered_at).not.toBeNull();
+    const names = ended.events.map((e: any) => e.name);
+    for (const name of ["originate", "CHANNEL_ANSWER", "speak", "playback", "play_and_get_digits", "CHANNEL_HANGUP_COMPLETE"]) {
+      expect(names).toContain(name);
+    }
+  });
+
+  test("busy (9902) → busy, USER_BUSY, q850 17", async () => {
+    const { body } = await place({ to: "loopback/9902/switchboard" });
+    const ended = await waitFor(body.id, (c) => FINAL.has(c.status));
+    expect(ended.status).toBe("busy");
+    expect(ended.hangup_cause).toBe("USER_BUSY");
+    expect(ended.q850).toBe(17);
+  });
+
+  test("no answer (9903) → no-answer when the ring time runs out", async () => {
+    const { body } = await place({ to: "loopback/9903/switchboard", timeout_s: 3 });
+    const ended = await waitFor(body.id, (c) => FINAL.has(c.status));
+    expect(ended.status).toBe("no-answer");
+    expect(ended.hangup_cause).toBe("NO_ANSWER");
+  });
+
+  test("early media (9904) is not an answer: in-progress only on CHANNEL_ANSWER", async () => {
+    const { body } = await place({ to: "loopback/9904/switchboard" });
+    const answered = await waitFor(body.id, (c) => c.status === "in-progress");
+    expect(answered.ring_sec).toBeGreaterThanOrEqual(3);
+    await api("DELETE", `/v1/calls/${body.id}`);
+    await waitFor(body.id, (c) => FINAL.has(c.status));
+  });
+
+  test("FreeSWITCH's error endpoint: error/user_busy → busy", async () => {
+    const { body } = await place({ to: "error/user_busy" });
+    const ended = await waitFor(body.id, (c) => FINAL.has(c.status));
+    expect(ended.status).toBe("busy");
+    expect(ended.hangup_cause).toBe("USER_BUSY");
+  });
+
+  test("a play of a file that does not exist puts FILE NOT FOUND on the call", async () => {
+    const { body } = await place({ to: "loopback/9901/switchboard" });
+    await waitFor(body.id, (c) => c.status === "in-progress" && c.activity === "idle");
+    expect((await api("POST", `/v1/calls/${body.id}/actions`, { action: "play", url: "/nonexistent/switchboard-missing.wav" })).status).toBe(202);
+    const after = await waitFor(body.id, (c) => c.activity === "idle" && c.error !== null);
+    expect(after.error).toContain("FILE NOT FOUND");
+    await api("DELETE", `/v1/calls/${body.id}`);
+  });
+
+  test.skipIf(!FS_LOCAL)("${system(…)} in say text runs nothing on the switch host", async () => {
+    const marker = `/tmp/switchboard-real-switch-${randomUUID()}`;
+    const { body } = await place({ to: "loopback/9901/switchboard", actions: [{ type: "say", text: `Hello \${system(touch ${marker})} there` }, { type: "hangup" }] });
+    const ended = await waitFor(body.id, (c) => FINAL.has(c.status));
+    expect(ended.status).toBe("completed");
+    expect(ended.error).toBeNull();
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test("the carrier gateway's cause is kept when an originate fails on it", async () => {
+    const status = await sb.link.api("sofia", "status gateway carrier");
+    if (!/Status\s+DOWN/i.test(status)) {
+      console.log("real-switch suite: gateway 'carrier' is up; the GATEWAY_DOWN check needs it down (skipped)");
+      return;
+    }
+    const { body } = await place({ to: "15551230000" });
+    const ended = await waitFor(body.id, (c) => FINAL.has(c.status));
+    expect(ended.status).toBe("failed");
+    expect(ended.hangup_cause).toBe("GATEWAY_DOWN");
+  });
+
+  test("an inbound call over the outbound socket (loopback into the switchboard context) is answered, greeted and recorded", async () => {
+    const destination = `555${Math.floor(1_000_000 + Math.random() * 8_999_999)}`;
+    const job = await sb.link.bgapi("originate", `loopback/${destination}/switchboard &park()`, { timeoutMs: 20_000 });
+    expect(job.body).toStartWith("+OK");
+    const call = await inboundCallTo(destination);
+    const ended = await waitFor(call.id, (c) => FINAL.has(c.status));
+    expect(ended.direction).toBe("inbound");
+    expect(ended.status).toBe("completed");
+    expect(ended.answered_at).not.toBeNull();
+    expect(ended.events.map((e: any) => e.name)).toContain("speak");
+  });
+
+  test.skipIf(!HAVE_SIPP || !FS_LOCAL)("a SIP call from the carrier side (sipp → external profile → public → switchboard) reaches the runtime", async () => {
+    const destination = `1415${Math.floor(1_000_000 + Math.random() * 8_999_999)}`;
+    const sipp = Bun.spawn(["sipp", "-sn", "uac", "-s", destination, "-i", "127.0.0.1", "-p", "5072", "-m", "1", "-d", "8000", "-timeout", "20", `127.0.0.1:${SIP_PORT}`], {
+      stdout: "ignore",
+      stderr: "ignore",
+    });
+    try {
+      const call = await inboundCallTo(destination);
+      const ended = await waitFor(call.id, (c) => FINAL.has(c.status));
+      expect(ended.direction).toBe("inbound");
+      expect(ended.status).toBe("completed");
+      expect(ended.answered_at).not.toBeNull();
+      expect(ended.from).toBe("sipp");
+    } finally {
+      sipp.kill();
+      await sipp.exited;
+    }
+  });
+});
