@@ -8,8 +8,13 @@
  *   one INSERT … ON CONFLICT per batch (CDR), never one statement per event.
  * - A transient database error (connection lost, server shutting down,
  *   serialization failure) leaves the rows buffered and retries with exponential
- *   backoff. A permanent error (a row the database refuses, e.g. a NUL in jsonb)
- *   retries the batch row by row, drops only the refused rows and reports them.
+ *   backoff. A permanent error (a row the database refuses) never costs the rest
+ *   of the batch, and never silently: the batch is retried with unstorable
+ *   strings (NUL, lone surrogates: storable.ts) replaced by U+FFFD, then row by
+ *   row; a row still refused is dropped. Each sanitised or dropped row is logged
+ *   at error and counted (stats().refusedByDb, on /metrics), and a CDR row is
+ *   thereby stored even when a caller name or snapshot held such a string — the
+ *   call never goes missing from the API or across a restart.
  * - Backpressure: the event buffer is bounded. At `highWaterRows` append() still
  *   accepts but reports `overloaded: true` (the caller should slow down, e.g. stop
  *   reading its ESL socket; `whenDrained()` says when to resume). At
@@ -30,6 +35,7 @@ import type { Db } from "./client.ts";
 import { appendEvents, maxEventSeq } from "./queries/call-events.ts";
 import { upsertCalls } from "./queries/calls.ts";
 import type { CallEventKind, NewCall, NewCallEvent } from "./schema.ts";
+import { storableRow } from "./storable.ts";
 
 export interface JournalEntry {
   kind: CallEventKind;
@@ -73,11 +79,15 @@ export interface JournalStats {
   callsWritten: number;
   /** Rows refused by append() at the hard cap. */
   rejected: number;
-  /** Rows refused permanently by the database. */
+  /** Rows refused permanently by the database, even after sanitising. */
   dropped: number;
+  /** Rows the database refused, per table: stored with their strings sanitised, or dropped. */
+  refusedByDb: Record<JournalTable, { sanitised: number; dropped: number }>;
   /** Consecutive failed writes so far (0 when healthy). */
   consecutiveFailures: number;
 }
+
+export type JournalTable = "events" | "calls";
 
 export class JournalWriter {
   private readonly flushIntervalMs: number;
@@ -99,6 +109,7 @@ export class JournalWriter {
   private closed = false;
   private drainWaiters: Array<() => void> = [];
   private counters = { eventsWritten: 0, duplicates: 0, callsWritten: 0, rejected: 0, dropped: 0 };
+  private refusedByDb: JournalStats["refusedByDb"] = { events: { sanitised: 0, dropped: 0 }, calls: { sanitised: 0, dropped: 0 } };
 
   constructor(
     private readonly db: Db,
@@ -182,6 +193,7 @@ export class JournalWriter {
   stats(): JournalStats {
     return {
       ...this.counters,
+      refusedByDb: { events: { ...this.refusedByDb.events }, calls: { ...this.refusedByDb.calls } },
       bufferedEvents: this.events.length,
       bufferedCalls: this.pendingCalls.size,
       consecutiveFailures: this.failures,
@@ -317,50 +329,76 @@ export class JournalWriter {
   }
 
   private async writeEvents(batch: NewCallEvent[]): Promise<void> {
+    const write = async (rows: NewCallEvent[]) => this.countEvents(await appendEvents(this.db, rows));
     try {
-      this.countEvents(await appendEvents(this.db, batch));
+      await write(batch);
     } catch (err) {
       if (isTransientDbError(err) || batch.length === 0) throw err;
-      await this.isolate(batch, async (row) => this.countEvents(await appendEvents(this.db, [row])), "events");
+      await this.salvage(batch, write, "events", err);
     }
   }
 
   private async writeCalls(batch: NewCall[]): Promise<void> {
+    const write = async (rows: NewCall[]) => {
+      await upsertCalls(this.db, rows);
+      this.counters.callsWritten += rows.length;
+    };
     try {
-      await upsertCalls(this.db, batch);
-      this.counters.callsWritten += batch.length;
+      await write(batch);
     } catch (err) {
       if (isTransientDbError(err)) throw err;
-      await this.isolate(
-        batch,
-        async (row) => {
-          await upsertCalls(this.db, [row]);
-          this.counters.callsWritten++;
-        },
-        "calls",
-      );
+      await this.salvage(batch, write, "calls", err);
     }
   }
 
-  /** Row by row after a permanent error: keeps every row the database accepts. */
-  private async isolate<T extends NewCallEvent | NewCall>(
+  /**
+   * After a permanent refusal: keeps every row the database accepts, stores a
+   * row refused for its strings with them sanitised, and drops (loudly) only a
+   * row refused even then. A transient error midway throws: the batch is
+   * retried later, and what was written meanwhile is skipped as a replay.
+   */
+  private async salvage<T extends NewCallEvent | NewCall>(
     rows: T[],
-    writeOne: (row: T) => Promise<void>,
-    what: "events" | "calls",
+    write: (rows: T[]) => Promise<void>,
+    table: JournalTable,
+    refusal: unknown,
   ): Promise<void> {
-    for (const row of rows) {
+    const cleaned = rows.map((row) => ({ original: row, ...storableRow(row) }));
+    const sanitised = cleaned.filter((c) => c.changed);
+    // Unstorable strings are the usual cause: first the whole batch again, with them replaced.
+    if (sanitised.length > 0) {
       try {
-        await writeOne(row);
+        await write(cleaned.map((c) => c.value));
+        for (const c of sanitised) this.reportSanitised(c.original, table, refusal);
+        return;
       } catch (err) {
-        if (isTransientDbError(err)) throw err; // whatever was written is skipped as a replay next time
-        this.counters.dropped++;
-        this.log.error({ err, callId: "callId" in row ? row.callId : row.id, what }, "journal row refused by the database; dropped");
-        this.onDropped?.(
-          what === "events" ? { events: [row as NewCallEvent], calls: [] } : { events: [], calls: [row as NewCall] },
-          err,
-        );
+        if (isTransientDbError(err)) throw err;
       }
     }
+    for (const c of cleaned) {
+      try {
+        await write([c.value]);
+        if (c.changed) this.reportSanitised(c.original, table, refusal);
+      } catch (err) {
+        if (isTransientDbError(err)) throw err;
+        this.reportDropped(c.original, table, err);
+      }
+    }
+  }
+
+  private reportSanitised(row: NewCallEvent | NewCall, table: JournalTable, err: unknown): void {
+    this.refusedByDb[table].sanitised++;
+    this.log.error(
+      { err, callId: callIdOf(row), table },
+      "journal row refused by the database for its strings (NUL or a lone surrogate); stored with them replaced by U+FFFD",
+    );
+  }
+
+  private reportDropped(row: NewCallEvent | NewCall, table: JournalTable, err: unknown): void {
+    this.counters.dropped++;
+    this.refusedByDb[table].dropped++;
+    this.log.error({ err, callId: callIdOf(row), table }, "journal row refused by the database; dropped");
+    this.onDropped?.(table === "events" ? { events: [row as NewCallEvent], calls: [] } : { events: [], calls: [row as NewCall] }, err);
   }
 
   private countEvents(outcome: { inserted: number; duplicates: number }): void {
@@ -378,6 +416,10 @@ export class JournalWriter {
   private backoffMs(failures: number): number {
     return Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** Math.max(0, failures - 1));
   }
+}
+
+function callIdOf(row: NewCallEvent | NewCall): string {
+  return "callId" in row ? row.callId : row.id;
 }
 
 /**

@@ -288,7 +288,7 @@ function dbSuite(makeBackend: () => Promise<Backend>): void {
     expect((await listEvents(db, callId)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
-  test("a row the database refuses is dropped alone; the rest of its batch lands", async () => {
+  test("a row refused for its strings is stored sanitised; a row refused otherwise is dropped alone; the rest of its batch lands", async () => {
     const dropped: string[] = [];
     const journal = new JournalWriter(db, {
       log: quiet,
@@ -297,13 +297,18 @@ function dbSuite(makeBackend: () => Promise<Backend>): void {
     });
     const callId = uid("bad");
     journal.append(callId, { kind: "event", name: "good-1" });
-    // PostgreSQL's jsonb cannot hold U+0000 (SQLSTATE 22P05): a permanent refusal.
+    // PostgreSQL's jsonb cannot hold U+0000 (SQLSTATE 22P05): stored with it replaced by U+FFFD.
     journal.append(callId, { kind: "event", name: "nul-in-json", data: { text: "a\u0000b" } });
+    // A kind the CHECK constraint refuses (SQLSTATE 23514): nothing to mend, so dropped.
+    journal.append(callId, { kind: "bogus" as "event", name: "bad-kind" });
     journal.append(callId, { kind: "event", name: "good-2" });
     await journal.close();
-    expect((await listEvents(db, callId)).map((e) => e.name)).toEqual(["good-1", "good-2"]);
-    expect(dropped).toEqual(["nul-in-json"]);
+    const rows = await listEvents(db, callId);
+    expect(rows.map((e) => e.name)).toEqual(["good-1", "nul-in-json", "good-2"]);
+    expect(rows[1]!.data).toEqual({ text: "a\uFFFDb" });
+    expect(dropped).toEqual(["bad-kind"]);
     expect(journal.stats().dropped).toBe(1);
+    expect(journal.stats().refusedByDb.events).toEqual({ sanitised: 1, dropped: 1 });
   });
 
   test("api keys: a created key verifies, a wrong or revoked one does not, and only its hash is stored", async () => {

@@ -91,7 +91,7 @@ export interface CallPage {
 
 export class InvalidCursorError extends Error {
   constructor(cursor: string) {
-    super(`invalid cursor: ${JSON.stringify(cursor)}`);
+    super(`invalid cursor: ${JSON.stringify(cursor.length > 64 ? `${cursor.slice(0, 64)}…` : cursor)}; use the next_cursor of a previous page`);
     this.name = "InvalidCursorError";
   }
 }
@@ -143,14 +143,30 @@ function encodeCursor(row: CallRow): string {
   return Buffer.from(JSON.stringify([row.createdAt.getTime(), row.id])).toString("base64url");
 }
 
+/**
+ * Latest created_at a cursor may name: the year 9999. JavaScript dates reach
+ * year 275760 and PostgreSQL's timestamptz 294276, but a cursor beyond any
+ * real call is not one we made; the earliest is the Unix epoch.
+ */
+const MAX_CURSOR_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * A cursor is untrusted input that reaches SQL: its time must be a whole
+ * millisecond count in range (PostgreSQL refuses out-of-range timestamps with
+ * an error, not an empty page) and its id printable ASCII (text refuses NUL).
+ */
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(parsed) && typeof parsed[0] === "number" && typeof parsed[1] === "string") {
-      return { createdAt: new Date(parsed[0]), id: parsed[1] };
-    }
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    // fall through: not ours
+    throw new InvalidCursorError(cursor); // not ours
+  }
+  if (Array.isArray(parsed) && parsed.length === 2) {
+    const [ms, id] = parsed as [unknown, unknown];
+    const timeOk = typeof ms === "number" && Number.isInteger(ms) && ms >= 0 && ms <= MAX_CURSOR_TIME_MS;
+    const idOk = typeof id === "string" && /^[\x21-\x7e]{1,128}$/.test(id);
+    if (timeOk && idOk) return { createdAt: new Date(ms), id };
   }
   throw new InvalidCursorError(cursor);
 }
