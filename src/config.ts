@@ -30,6 +30,16 @@
  *   TTS_ENGINE [flite] / TTS_VOICE [kal]   FreeSWITCH `speak` engine and voice
  *   MAX_CONCURRENT_CALLS [1000] live calls accepted at once
  *   SHUTDOWN_GRACE_MS [10000]   on SIGTERM, how long live calls get before hangup
+ *   HTTP_MAX_BODY_BYTES [65536] largest HTTP request body accepted (413 beyond); every
+ *                               API body is a small JSON object
+ *   WEBHOOK_ALLOW_PRIVATE [false]  true lets status_callback name localhost, loopback,
+ *                               private (10/8, 172.16/12, 192.168/16, fc00::/7) and
+ *                               link-local (169.254/16, fe80::/10) hosts. Off by default:
+ *                               the runtime fetches webhook URLs from inside the network,
+ *                               so a user-given URL must not reach internal services or
+ *                               the cloud metadata address. Turn on for a webhook receiver
+ *                               on the same host or LAN. The API checks the URL as
+ *                               written; delivery must re-check the resolved address.
  */
 import { join } from "node:path";
 import { z } from "zod";
@@ -67,6 +77,8 @@ export interface Config {
   };
   tts: { engine: string; voice: string };
   shutdownGraceMs: number;
+  /** What the HTTP edge accepts beyond the schemas (src/http). */
+  edge: { maxBodyBytes: number; webhookAllowPrivate: boolean };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -186,6 +198,8 @@ export const envSchema = z.object({
   TTS_VOICE: token("kal"),
   MAX_CONCURRENT_CALLS: integer(1000, 1, 1_000_000, "a whole number 1-1000000"),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 3_600_000, "milliseconds 0-3600000"),
+  HTTP_MAX_BODY_BYTES: integer(65_536, 1024, 16 * 1024 * 1024, "bytes 1024-16777216"),
+  WEBHOOK_ALLOW_PRIVATE: oneOf(["true", "false"], "false"),
 });
 
 export type EnvVariable = keyof typeof envSchema.shape;
@@ -220,6 +234,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     tts: { engine: e.TTS_ENGINE, voice: e.TTS_VOICE },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    edge: { maxBodyBytes: e.HTTP_MAX_BODY_BYTES, webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === "true" },
   };
 }
 

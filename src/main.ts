@@ -102,6 +102,8 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     metrics,
     dialGateway: config.calls.dialGateway ?? (config.esl.embedded ? "carrier" : undefined),
     keys: { verify: async (key) => (await verifyApiKey(database.db, key)) !== null },
+    edge: config.edge,
+    journal,
   }).listen({ hostname: config.http.host, port: config.http.port });
   const port = app.server!.port!;
   const url = `http://${config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host}:${port}`;

@@ -3,6 +3,7 @@ import { Elysia } from "elysia";
 import { z } from "zod";
 import type { CallRuntime } from "../runtime/call-runtime.ts";
 import { notFound } from "./errors.ts";
+import { resourceId } from "./schemas/text.ts";
 
 export function actorsRoutes({ runtime }: { runtime: CallRuntime }) {
   const summary = (id: string) => {
@@ -20,6 +21,6 @@ export function actorsRoutes({ runtime }: { runtime: CallRuntime }) {
         if (!a) throw notFound("actor", params.id);
         return a;
       },
-      { params: z.object({ id: z.string().min(1).max(64) }), detail: { summary: "One live actor's snapshot", tags: ["actors"] } },
+      { params: z.strictObject({ id: resourceId }), detail: { summary: "One live actor's snapshot", tags: ["actors"] } },
     );
 }

@@ -1,11 +1,17 @@
 /**
- * The Elysia app: one plugin per resource, one error shape, bearer auth on /v1,
- * and the OpenAPI document (from the same zod schemas) at /docs.
+ * The Elysia app: one plugin per resource, one error shape, bearer auth on
+ * everything but /health, /metrics and /docs, and the OpenAPI document (from
+ * the same zod schemas) at /docs.
+ *
+ * Order of work for a request: the key (onRequest, before routing), the body's
+ * size, type and depth (request-limits.ts), then the route's zod schemas, then
+ * the handler. Each step refuses in the error shape of errors.ts.
  */
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { z } from "zod";
 import type { Database } from "../db/client.ts";
+import type { JournalStats } from "../db/journal.ts";
 import { childLog } from "../log.ts";
 import type { CallRuntime } from "../runtime/call-runtime.ts";
 import type { RuntimeMetrics } from "../runtime/runtime-metrics.ts";
@@ -13,8 +19,9 @@ import type { SwitchLink } from "../runtime/switch-link.ts";
 import { actorsRoutes } from "./actors.ts";
 import { bearerAuth, type KeyVerifier } from "./auth.ts";
 import { callsRoutes } from "./calls.ts";
-import { ApiError, validationDetails } from "./errors.ts";
+import { apiErrorOf } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
+import { DEFAULT_REQUEST_LIMITS, requestLimits } from "./request-limits.ts";
 
 const log = childLog({ mod: "http" });
 
@@ -25,6 +32,17 @@ export interface AppDeps {
   metrics: RuntimeMetrics;
   keys: KeyVerifier;
   dialGateway: string | undefined;
+  /** What the edge accepts (config.edge); defaults: 64 KiB bodies, no private webhook targets. */
+  edge?: Partial<EdgeSettings>;
+  /** The journal writer, so /metrics can show rows the database refused. */
+  journal?: { stats(): JournalStats };
+}
+
+export interface EdgeSettings {
+  /** Largest request body, bytes (HTTP_MAX_BODY_BYTES). */
+  maxBodyBytes: number;
+  /** status_callback may target loopback and private networks (WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate: boolean;
 }
 
 export function createApp(deps: AppDeps) {
@@ -42,34 +60,19 @@ export function createApp(deps: AppDeps) {
       }),
     )
     .onError({ as: "global" }, ({ code, error, set, path }) => {
-      if (error instanceof ApiError) {
-        set.status = error.status;
-        return error.body();
-      }
-      if (code === "VALIDATION") {
-        set.status = 422;
-        const details = validationDetails((error as { all?: unknown }).all);
-        return new ApiError(422, "invalid_request", `request is invalid: ${details.map((d) => d.field).join(", ")}`, details).body();
-      }
-      if (code === "PARSE") {
-        set.status = 400;
-        return new ApiError(400, "invalid_json", "the request body is not valid JSON").body();
-      }
-      if (code === "NOT_FOUND") {
-        set.status = 404;
-        return new ApiError(404, "not_found", `no route for ${path}`).body();
-      }
-      log.error({ err: error, path }, "unhandled error in an HTTP handler");
-      set.status = 500;
-      return new ApiError(500, "internal_error", "internal error").body();
+      const refusal = apiErrorOf(code, error, path);
+      if (refusal.status >= 500) log.error({ err: error, path }, "unhandled error in an HTTP handler");
+      set.status = refusal.status;
+      return refusal.body();
     })
     .onAfterResponse({ as: "global" }, ({ set }) => {
       const status = typeof set.status === "number" ? set.status : 200;
       metrics.apiRequests.inc({ class: `${Math.floor(status / 100)}xx` });
     })
     .use(bearerAuth(deps.keys))
+    .use(requestLimits({ ...DEFAULT_REQUEST_LIMITS, maxBodyBytes: deps.edge?.maxBodyBytes ?? DEFAULT_REQUEST_LIMITS.maxBodyBytes }))
     .use(healthRoutes(deps))
-    .use(callsRoutes(deps))
+    .use(callsRoutes({ ...deps, webhookAllowPrivate: deps.edge?.webhookAllowPrivate ?? false }))
     .use(actorsRoutes(deps));
 }
 

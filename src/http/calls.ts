@@ -13,8 +13,9 @@ import type { CallAction } from "../../machines/call.ts";
 import { RuntimeRefusal, type CallRuntime, type UserCommand } from "../runtime/call-runtime.ts";
 import type { SwitchLink } from "../runtime/switch-link.ts";
 import { callJson, eventJson } from "./call-view.ts";
-import { ApiError, conflict, notFound, switchUnavailable } from "./errors.ts";
+import { ApiError, conflict, invalidRequest, notFound, switchUnavailable } from "./errors.ts";
 import { callActionBody, callIdParams, createCallBody, listCallsQuery, type CallActionBody, type CreateCallBody } from "./schemas/calls.ts";
+import { privateTargetReason } from "./schemas/webhook-url.ts";
 
 export interface CallsRouteDeps {
   runtime: CallRuntime;
@@ -22,9 +23,11 @@ export interface CallsRouteDeps {
   link: SwitchLink;
   /** Gateway a bare number is dialled through: sofia/gateway/<gw>/<number>. */
   dialGateway: string | undefined;
+  /** status_callback may name loopback or private-network targets (WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate: boolean;
 }
 
-export function callsRoutes({ runtime, database, link, dialGateway }: CallsRouteDeps) {
+export function callsRoutes({ runtime, database, link, dialGateway, webhookAllowPrivate }: CallsRouteDeps) {
   const db = database.db;
 
   const dialStringFor = (to: string): string => {
@@ -35,6 +38,16 @@ export function callsRoutes({ runtime, database, link, dialGateway }: CallsRoute
       ]);
     }
     return `sofia/gateway/${dialGateway}/${to}`;
+  };
+
+  /** The schema checked the URL's syntax; where it points depends on the deployment. */
+  const checkStatusCallback = (url: string | undefined) => {
+    const reason = url && !webhookAllowPrivate ? privateTargetReason(url) : null;
+    if (reason) {
+      throw invalidRequest([
+        { field: "status_callback", message: `must be a public address: the host ${reason} (set WEBHOOK_ALLOW_PRIVATE=true to allow)` },
+      ]);
+    }
   };
 
   const withRefusal = <T>(fn: () => T): T => {
@@ -52,6 +65,7 @@ export function callsRoutes({ runtime, database, link, dialGateway }: CallsRoute
       ({ body, set }) => {
         const requestReceivedAt = performance.now();
         const dialString = dialStringFor(body.to);
+        checkStatusCallback(body.status_callback);
         if (!body.dry_run && !link.connected) throw switchUnavailable();
         const view = withRefusal(() =>
           runtime.place({
@@ -87,7 +101,7 @@ export function callsRoutes({ runtime, database, link, dialGateway }: CallsRoute
           };
         } catch (err) {
           if (err instanceof InvalidCursorError) {
-            throw new ApiError(422, "invalid_request", "request is invalid", [{ field: "cursor", message: err.message }]);
+            throw invalidRequest([{ field: "cursor", message: err.message }]);
           }
           throw err;
         }

@@ -1,15 +1,20 @@
 /**
  * Request schemas for /v1/calls, zod at the edge: the same schema validates the
  * request, types the handler and feeds the OpenAPI document.
+ *
+ * Every object is strict: a field the API does not know (a misspelling, or a
+ * feature not built yet) is refused with 422 naming it, never silently ignored.
+ * Every free-text string is built on `text()`: well-formed Unicode, no NUL.
  */
 import { z } from "zod";
 import { DIAL_TARGET_HELP, parseDialTarget } from "../../../machines/dial-target.ts";
 import { CALL_STATUSES } from "../../db/schema.ts";
+import { resourceId, text } from "./text.ts";
+import { webhookUrl } from "./webhook-url.ts";
 
 /** Text that reaches the switch inside an ESL command: no line breaks, ever. */
 const singleLine = (max: number) =>
-  z
-    .string()
+  text()
     .min(1)
     .max(max)
     .refine((s) => !/[\r\n\0]/.test(s), "must be a single line (no CR, LF or NUL)");
@@ -45,12 +50,12 @@ const mediaUrl = singleLine(2048).refine(notExpandable, "must not contain ${ or 
   "must be an http(s) URL, an absolute path, or a FreeSWITCH sound (tone_stream://…, ivr/ivr-welcome.wav)",
 );
 
-export const sayAction = z.object({
+export const sayAction = z.strictObject({
   type: z.literal("say"),
   text: singleLine(4000),
   voice: z.string().regex(/^[\w.-]{1,64}$/, "must be a voice name").optional(),
 });
-export const playAction = z.object({
+export const playAction = z.strictObject({
   type: z.literal("play"),
   url: mediaUrl,
   loop: z.number().int().min(1).max(100).optional(),
@@ -70,22 +75,21 @@ const gatherChecks = <T extends z.ZodType<GatherFields>>(schema: T) =>
     .refine((g) => g.max_digits >= g.min_digits, { message: "must be at least min_digits", path: ["max_digits"] })
     .refine((g) => !(g.say && g.play), { message: "give say or play, not both", path: ["play"] });
 
-export const gatherAction = gatherChecks(z.object({ type: z.literal("gather"), ...gatherFields }));
+export const gatherAction = gatherChecks(z.strictObject({ type: z.literal("gather"), ...gatherFields }));
 
 export const firstAction = z.discriminatedUnion("type", [sayAction, playAction, gatherAction]);
 
-export const hangupStep = z.object({
+export const hangupStep = z.strictObject({
   type: z.literal("hangup"),
   reason: z.string().regex(/^[A-Z_]{1,64}$/, "must be a FreeSWITCH hangup cause like NORMAL_CLEARING").optional(),
 });
 /** A call script: steps run in order once the call is answered (after first_action). */
 export const scriptStep = z.discriminatedUnion("type", [sayAction, playAction, gatherAction, hangupStep]);
 
-export const createCallBody = z.object({
+export const createCallBody = z.strictObject({
   to: destination,
   from: callerIdNumber,
-  from_name: z
-    .string()
+  from_name: text()
     .max(64)
     .refine((s) => !/[\r\n\0,{}'\\]/.test(s) && !s.includes("${"), "must not contain line breaks, commas, braces, quotes, backslashes or ${")
     .optional(),
@@ -93,34 +97,38 @@ export const createCallBody = z.object({
   time_limit_s: z.number().int().min(1).max(86_400).optional(),
   first_action: firstAction.optional(),
   actions: z.array(scriptStep).min(1).max(32).optional(),
-  status_callback: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  /** An http(s) URL; private and loopback hosts only with WEBHOOK_ALLOW_PRIVATE (checked by the route). */
+  status_callback: webhookUrl.optional(),
   dry_run: z.boolean().default(false),
 });
 export type CreateCallBody = z.infer<typeof createCallBody>;
 
 export const callActionBody = z.discriminatedUnion("action", [
-  z.object({ action: z.literal("say"), text: singleLine(4000), voice: sayAction.shape.voice }),
-  z.object({ action: z.literal("play"), url: mediaUrl, loop: playAction.shape.loop }),
-  z.object({ action: z.literal("send_dtmf"), digits }),
-  gatherChecks(z.object({ action: z.literal("gather"), ...gatherFields })),
-  z.object({
+  z.strictObject({ action: z.literal("say"), text: singleLine(4000), voice: sayAction.shape.voice }),
+  z.strictObject({ action: z.literal("play"), url: mediaUrl, loop: playAction.shape.loop }),
+  z.strictObject({ action: z.literal("send_dtmf"), digits }),
+  gatherChecks(z.strictObject({ action: z.literal("gather"), ...gatherFields })),
+  z.strictObject({
     action: z.literal("transfer"),
     extension: z.string().regex(/^[\w+*#.-]{1,64}$/, "must be a dialplan extension"),
     context: z.string().regex(/^[\w.-]{1,64}$/, "must be a dialplan context name").optional(),
   }),
-  z.object({ action: z.literal("bridge"), to: destination }),
-  z.object({ action: z.literal("hangup"), reason: z.string().regex(/^[A-Z_]{1,64}$/, "must be a FreeSWITCH hangup cause like NORMAL_CLEARING").optional() }),
-  z.object({ action: z.literal("answer") }),
+  z.strictObject({ action: z.literal("bridge"), to: destination }),
+  z.strictObject({ action: z.literal("hangup"), reason: z.string().regex(/^[A-Z_]{1,64}$/, "must be a FreeSWITCH hangup cause like NORMAL_CLEARING").optional() }),
+  z.strictObject({ action: z.literal("answer") }),
 ]);
 export type CallActionBody = z.infer<typeof callActionBody>;
 
-export const listCallsQuery = z.object({
+export const listCallsQuery = z.strictObject({
   status: z.enum(CALL_STATUSES).optional(),
   direction: z.enum(["inbound", "outbound"]).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(512).optional(),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_=-]{1,512}$/, "must be the next_cursor of a previous page")
+    .optional(),
 });
 
-export const callIdParams = z.object({
-  id: z.string().min(1).max(64),
+export const callIdParams = z.strictObject({
+  id: resourceId,
 });
