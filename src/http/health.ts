@@ -1,12 +1,21 @@
 /** /health and /metrics: what a load balancer and Prometheus read, without a key. */
 import { Elysia } from "elysia";
 import type { Database } from "../db/client.ts";
+import type { JournalStats } from "../db/journal.ts";
 import type { CallRuntime } from "../runtime/call-runtime.ts";
 import type { RuntimeMetrics } from "../runtime/runtime-metrics.ts";
 import type { SwitchLink } from "../runtime/switch-link.ts";
 
-export function healthRoutes(deps: { link: SwitchLink; database: Database; runtime: CallRuntime; metrics: RuntimeMetrics }) {
-  const { link, database, runtime, metrics } = deps;
+export interface HealthDeps {
+  link: SwitchLink;
+  database: Database;
+  runtime: CallRuntime;
+  metrics: RuntimeMetrics;
+  journal?: { stats(): JournalStats };
+}
+
+export function healthRoutes(deps: HealthDeps) {
+  const { link, database, runtime, metrics, journal } = deps;
   return new Elysia({ name: "health" })
     .get(
       "/health",
@@ -31,6 +40,13 @@ export function healthRoutes(deps: { link: SwitchLink; database: Database; runti
         metrics.eslQueueDepth.set(s.queueDepth);
         metrics.eslDropped.set(s.droppedEvents);
         metrics.eslLinkUp.set(link.connected ? 1 : 0);
+        if (journal) {
+          const j = journal.stats();
+          for (const table of ["events", "calls"] as const) {
+            metrics.journalDbRefused.set(j.refusedByDb[table].sanitised, { table, outcome: "sanitised" });
+            metrics.journalDbRefused.set(j.refusedByDb[table].dropped, { table, outcome: "dropped" });
+          }
+        }
         set.headers["content-type"] = "text/plain; version=0.0.4; charset=utf-8";
         return metrics.registry.render();
       },

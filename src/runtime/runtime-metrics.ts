@@ -16,6 +16,10 @@ export function createRuntimeMetrics() {
     apiRequests: registry.counter("switchboard_api_requests_total", "HTTP API requests, by status class"),
     unroutedEvents: registry.counter("switchboard_unrouted_events_total", "Channel events for channels no actor holds"),
     journalRefused: registry.counter("switchboard_journal_refused_total", "Journal rows refused because the journal was overloaded"),
+    journalDbRefused: registry.gauge(
+      "switchboard_journal_db_refused_rows",
+      "Journal and CDR rows the database refused since start, by table and outcome (sanitised and stored, or dropped)",
+    ),
     eventToCommand: registry.histogram(
       "switchboard_event_to_command_seconds",
       "Latency from a switch event's bytes arriving to the command it caused being written",
