@@ -241,6 +241,12 @@ export const callMachine = setup({
     isInbound: ({ context }) => context.direction === "inbound",
     channelSeen: ({ context }) => context.channelSeen,
     linkIsUp: ({ context }) => context.linkUp,
+    /**
+     * The channel is gone and nothing said why. A leg the endpoint refuses before it
+     * exists (sofia: "Gateway 'carrier' is down!") fires only CHANNEL_DESTROY, then the
+     * BACKGROUND_JOB with "-ERR GATEWAY_DOWN": the cause is still on its way.
+     */
+    endUnexplained: ({ context }) => context.hangupCause === null,
     canAnswer: ({ context }) => context.direction === "inbound" && !context.answerRequested,
     originateFailedWithChannel: ({ context, event }) =>
       event.type === "originate.result" && !event.ok && context.channelSeen,
@@ -701,7 +707,7 @@ export const callMachine = setup({
         },
         "channel.hangup": { target: "ending", actions: "assignHangup" },
         "channel.hangup_complete": { target: "ended", actions: ["assignHangup", "assignHangupComplete"] },
-        "channel.destroy": { target: "ended" },
+        "channel.destroy": [{ guard: "endUnexplained", target: "ending" }, { target: "ended" }],
         "channel.vanished": { target: "ended", actions: "assignVanished" },
         "originate.result": [
           { guard: "originateFailedWithChannel", target: "ending", actions: "assignOriginateFailure" },
@@ -891,7 +897,11 @@ export const callMachine = setup({
         "channel.destroy": { target: "ended" },
         "channel.vanished": { target: "ended", actions: "assignVanished" },
         "timer.hangup_complete": { target: "ended" },
-        "originate.result": { actions: "assignOriginateFailure" },
+        "originate.result": [
+          // Entered on a bare CHANNEL_DESTROY: the job's -ERR <cause> is the last word.
+          { guard: "endUnexplained", target: "ended", actions: "assignOriginateFailure" },
+          { actions: "assignOriginateFailure" },
+        ],
         resume: { actions: { type: "armTimer", params: { timer: "hangupComplete" } } },
       },
     },

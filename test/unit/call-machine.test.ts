@@ -222,6 +222,18 @@ describe("outbound outcomes", () => {
     expect(ctx.talkSec).toBe(0);
   });
 
+  test("gateway down: a bare CHANNEL_DESTROY, then -ERR GATEWAY_DOWN → failed with the gateway's cause", () => {
+    // FreeSWITCH 1.10.12, sofia "Gateway 'carrier' is down!": no CHANNEL_CREATE, only CHANNEL_DESTROY, then the job.
+    const call = startCall(outboundInput());
+    call.send({ type: "originate.sent", at: T0 + 5 }, ch("channel.destroy", 10));
+    expect(call.state()).toBe("ending");
+    call.send({ type: "originate.result", at: T0 + 11, ok: false, cause: "GATEWAY_DOWN" });
+    expect(call.state()).toBe("ended");
+    expect(call.ctx().status).toBe("failed");
+    expect(call.ctx().hangupCause).toBe("GATEWAY_DOWN");
+    expect(call.ctx().hangupBy).toBe("switch");
+  });
+
   test("busy: the far end answers 486 while ringing (CHANNEL_HANGUP USER_BUSY)", () => {
     const call = startCall(outboundInput());
     call.send({ type: "originate.sent", at: T0 + 5 }, ch("channel.create", 10), ch("channel.progress", 100));
