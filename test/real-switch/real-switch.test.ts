@@ -87,6 +87,9 @@ describe.skipIf(!FS_HOST)("real FreeSWITCH: the README tour and the inbound path
     expect(JSON.stringify(health)).toContain("up");
   });
   afterAll(async () => {
+    // A failed test must not leave calls up on a shared switch: a stopped runtime leaves live calls running by design.
+    for (const call of sb?.runtime.liveViews() ?? []) await api("DELETE", `/v1/calls/${call.cdr.id}`);
+    await Bun.sleep(500);
     await sb?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
