@@ -22,7 +22,7 @@ async function startTap(target: () => number): Promise<{ port: number; sent: () 
   const server = net.createServer((client) => {
     const upstream = net.connect(target(), "127.0.0.1");
     sockets.add(client).add(upstream);
-    client.on("data", (d) => {
+    client.on("data", (d: Buffer) => {
       chunks.push(d);
       upstream.write(d);
     });
