@@ -1,6 +1,7 @@
 /**
- * The api commands the simulator answers (mod_commands output formats). Every
- * execution fires an API event first, as switch_api_execute does.
+ * The api commands the simulator answers (mod_commands output formats, and
+ * mod_hash's `hash`). Every execution fires an API event once the command has
+ * run, known or not, as switch_api_execute does.
  */
 
 import { randomUUID } from "node:crypto";
@@ -18,6 +19,7 @@ import {
 import type { Channel } from "./channel.ts";
 import { ORIGINATE_SYNTAX, type OriginateArgs, parseDialString, parseOriginateArgs, splitArgs } from "./dial-string.ts";
 import { str2cause } from "./hangup-causes.ts";
+import { hashApi } from "./mod-hash.ts";
 import { dialOutboundLeg } from "./originate.ts";
 import { FREESWITCH_VERSION, localStamp, SITES, type SwitchCore } from "./switch-core.ts";
 
@@ -28,23 +30,36 @@ type ApiHandler = (core: SwitchCore, arg: string) => ApiOutput;
 
 const NO_SUCH_CHANNEL = "-ERR No such channel!\n";
 
+/** switch_api_execute fires its API event after the command returns (switch_loadable_module.c). */
 function fireApiEvent(core: SwitchCore, command: string, arg: string | undefined): void {
   if (!core.wants("API", undefined)) return;
   const ev = core.newEvent("API", SITES.API);
-  ev.add("API-Command", command);
+  if (command !== "") ev.add("API-Command", command);
   if (arg !== undefined && arg !== "") ev.add("API-Command-Argument", arg);
   core.fire(ev);
 }
 
 /**
- * Run an api command. Returns undefined for an unknown command (the caller
- * answers `-ERR <cmd> Command not found!\n`).
+ * Run an api command as mod_event_socket's api_exec does. A command nobody
+ * registered, or whose module is not loaded, answers
+ * `-ERR <cmd> Command not found!\n` (mod_event_socket.c api_exec).
  */
-export function executeApi(core: SwitchCore, command: string, arg: string | undefined): ApiOutput | undefined {
+export function executeApi(core: SwitchCore, command: string, arg: string | undefined): ApiOutput {
   const handler = HANDLERS[command.toLowerCase()];
-  if (!handler) return undefined;
-  fireApiEvent(core, command, arg);
-  return handler(core, arg?.trim() ?? "");
+  const args = arg?.trim();
+  if (!handler || !core.modules.hasApi(command)) {
+    fireApiEvent(core, command, args);
+    return `-ERR ${command} Command not found!\n`;
+  }
+  const out = handler(core, args ?? "");
+  if (typeof out === "string") {
+    fireApiEvent(core, command, args);
+    return out;
+  }
+  return out.then((text) => {
+    fireApiEvent(core, command, args);
+    return text;
+  });
 }
 
 /** After the originate result is reported, the answered leg runs its &app or routes to its extension. */
@@ -74,6 +89,8 @@ function originate(core: SwitchCore, arg: string): ApiOutput {
   if (!args) return `-USAGE: ${ORIGINATE_SYNTAX}\n`;
   const dial = parseDialString(args.dialString);
   if (!dial.ok) return `-ERR ${dial.cause}\n`;
+  // switch_core_session_outgoing_channel: "Could not locate channel type" when the endpoint's module is not loaded.
+  if (!core.modules.hasEndpoint(dial.target.endpoint)) return "-ERR CHAN_NOT_IMPLEMENTED\n";
   return new Promise<string>((resolve) => {
     dialOutboundLeg(core, dial.target, {
       ...(args.callerIdName !== undefined ? { callerIdName: args.callerIdName } : {}),
@@ -281,18 +298,6 @@ function show(core: SwitchCore, arg: string): string {
   return out + `\n${rows.length} total.\n`;
 }
 
-const KNOWN_MODULES = new Set([
-  "mod_event_socket",
-  "mod_commands",
-  "mod_dptools",
-  "mod_sofia",
-  "mod_loopback",
-  "mod_dialplan_xml",
-  "mod_sndfile",
-  "mod_tone_stream",
-  "mod_amd",
-]);
-
 const HANDLERS: Readonly<Record<string, ApiHandler>> = {
   status: (core) => core.statusText(),
   version: () => `FreeSWITCH Version ${FREESWITCH_VERSION}~64bit (-release 64bit)\n`,
@@ -300,7 +305,7 @@ const HANDLERS: Readonly<Record<string, ApiHandler>> = {
   uptime: (core) => String(Math.floor(core.uptimeMs() / 1000)),
   create_uuid: () => randomUUID(),
   echo: (_core, arg) => arg,
-  module_exists: (_core, arg) => (KNOWN_MODULES.has(arg) ? "true" : "false"),
+  module_exists: (core, arg) => (core.modules.has(arg) ? "true" : "false"),
   reloadxml: () => "+OK [Success]\n",
   global_getvar: (core, arg) => {
     if (arg) return core.globals.get(arg) ?? "";
@@ -310,6 +315,7 @@ const HANDLERS: Readonly<Record<string, ApiHandler>> = {
   },
   originate,
   show,
+  hash: hashApi,
   uuid_exists: (core, arg) => (core.channels.has(arg.split(/\s+/)[0] ?? "") ? "true" : "false"),
   uuid_kill: (core, arg) => {
     const [uuid, cause] = arg.split(/\s+/);

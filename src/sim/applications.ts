@@ -16,6 +16,8 @@ import {
 import type { Channel } from "./channel.ts";
 import { parseDialString, splitArgs } from "./dial-string.ts";
 import { str2cause } from "./hangup-causes.ts";
+import { type MediaOpen, openMedia } from "./media-files.ts";
+import { hashApplication } from "./mod-hash.ts";
 import { dialOutboundLeg } from "./originate.ts";
 import { SITES, type SwitchCore } from "./switch-core.ts";
 
@@ -34,36 +36,27 @@ function channelTimer(core: SwitchCore, ch: Channel, ms: number, fn: () => void)
   };
 }
 
-/** Nominal length of a file: silence_stream://N is N ms, file_string://a!b is two files. */
-function playbackLengthMs(core: SwitchCore, path: string): number {
-  const per = core.scenario.timing.playbackMs;
-  const silence = /^silence_stream:\/\/(\d+)/.exec(path);
-  if (silence) return Number(silence[1]);
-  if (path.startsWith("file_string://")) return per * path.slice("file_string://".length).split("!").length;
-  return per;
-}
-
 interface PlaybackHandle {
   /** Stop early: PLAYBACK_STOP with Playback-Status break (or done for hangup, as FreeSWITCH reports it). */
   stop(reason: "break" | "hangup"): void;
 }
 
 /**
- * switch_ivr_play_file: PLAYBACK_START, the file's length, then the
- * playback_* variables and PLAYBACK_STOP with Playback-Status done|break.
+ * switch_ivr_play_file once the file is open: PLAYBACK_START, the file's
+ * length, then the playback_* variables and PLAYBACK_STOP with
+ * Playback-Status done|break.
  */
 function startPlayback(
   core: SwitchCore,
   ch: Channel,
-  path: string,
+  media: Extract<MediaOpen, { found: true }>,
   onEnd: (reason: "done" | "break" | "hangup") => void,
 ): PlaybackHandle {
   const fileHeaders: string[] = [];
-  const scheme = /^([a-z_]+):\/\//.exec(path);
-  if (scheme) fileHeaders.push("Playback-File-Type", scheme[1]!);
-  fileHeaders.push("Playback-File-Path", path);
+  if (media.fileType) fileHeaders.push("Playback-File-Type", media.fileType);
+  fileHeaders.push("Playback-File-Path", media.path);
   core.fireChannelEvent(ch, "PLAYBACK_START", SITES.PLAYBACK_START, { variables: true, after: fileHeaders });
-  const lengthMs = playbackLengthMs(core, path);
+  const lengthMs = media.lengthMs;
   const started = performance.now();
   let ended = false;
   const end = (reason: "done" | "break" | "hangup") => {
@@ -71,7 +64,8 @@ function startPlayback(
     ended = true;
     cancel();
     const scale = core.opts.timeScale || 1;
-    const playedMs = reason === "done" ? lengthMs : Math.min(lengthMs, Math.round((performance.now() - started) / scale));
+    const elapsedMs = Math.round((performance.now() - started) / scale);
+    const playedMs = lengthMs === null ? elapsedMs : reason === "done" ? lengthMs : Math.min(lengthMs, elapsedMs);
     const samples = playedMs * 8;
     ch.setVar("playback_last_offset_pos", samples);
     ch.setVar("playback_seconds", Math.floor(playedMs / 1000));
@@ -83,31 +77,86 @@ function startPlayback(
     });
     onEnd(reason);
   };
-  const cancel = channelTimer(core, ch, lengthMs, () => end("done"));
+  // A stream that never ends (silence_stream://-1, ;loops=-1) plays until broken or hung up.
+  const cancel = lengthMs === null ? () => undefined : channelTimer(core, ch, lengthMs, () => end("done"));
   return { stop: (reason) => end(reason) };
 }
 
+/**
+ * mod_dptools playback_function: Application-Response FILE PLAYED (played or
+ * broken), FILE NOT FOUND (switch_ivr_play_file could not open it: a missing
+ * file, or a format whose module is not loaded: no PLAYBACK events), or
+ * PLAYBACK ERROR (no file given, or the call went down while playing).
+ */
 const playback: ApplicationImpl = {
   run(ctx) {
-    const handle = startPlayback(ctx.core, ctx.ch, ctx.arg, (reason) =>
-      ctx.done(reason === "hangup" ? "PLAYBACK ERROR" : "FILE PLAYED"),
-    );
+    // "file@@<samples>" starts at an offset.
+    let file = ctx.arg;
+    const at = file.indexOf("@");
+    if (at >= 0 && file[at + 1] === "@") file = file.slice(0, at);
+    if (file === "") {
+      ctx.done("PLAYBACK ERROR");
+      return;
+    }
+    const media = openMedia(ctx.core, ctx.ch, file);
+    if (!media.found) {
+      ctx.done("FILE NOT FOUND");
+      return;
+    }
+    const handle = startPlayback(ctx.core, ctx.ch, media, (reason) => ctx.done(reason === "hangup" ? "PLAYBACK ERROR" : "FILE PLAYED"));
     ctx.onInterrupt((reason) => handle.stop(reason === "hangup" ? "hangup" : "break"));
   },
 };
 
-/** speak engine|voice|text: the text takes speakMsPerChar per character; no PLAYBACK events. */
+/**
+ * mod_dptools speak_function: "engine|voice|text", "voice|text" or "text",
+ * the missing parts from tts_engine / tts_voice. With no engine or voice it
+ * hangs the call up (DESTINATION_OUT_OF_ORDER); with an engine whose module
+ * is not loaded (or a voice flite does not have) switch_ivr_speak_text
+ * returns at once ("Invalid TTS module"), Application-Response _none_. The
+ * text takes speakMsPerChar per character; speak fires no PLAYBACK events.
+ */
 const speak: ApplicationImpl = {
   run(ctx) {
-    const parts = ctx.arg.split("|");
-    const text = parts.length >= 3 ? parts.slice(2).join("|") : (parts[parts.length - 1] ?? "");
-    const cancel = channelTimer(ctx.core, ctx.ch, text.length * ctx.core.scenario.timing.speakMsPerChar, () => ctx.done());
+    const { core, ch } = ctx;
+    if (ctx.arg === "") {
+      ctx.done(); // "Invalid Params!"
+      return;
+    }
+    const parts = splitFields(ctx.arg, "|", 3);
+    const text = parts[parts.length - 1] ?? "";
+    const engine = parts.length === 3 ? parts[0] : ch.getVar("tts_engine");
+    const voice = parts.length >= 2 ? parts[parts.length - 2] : ch.getVar("tts_voice");
+    if (!engine || !voice) {
+      hangupChannel(core, ch, "DESTINATION_OUT_OF_ORDER");
+      ctx.done();
+      return;
+    }
+    if (!core.modules.canSpeak(engine, voice)) {
+      ctx.done();
+      return;
+    }
+    const cancel = channelTimer(core, ch, text.length * core.scenario.timing.speakMsPerChar, () => ctx.done());
     ctx.onInterrupt(() => {
       cancel();
       ctx.done();
     });
   },
 };
+
+/** switch_separate_string with at most `max` fields: the last keeps the rest. */
+function splitFields(text: string, sep: string, max: number): string[] {
+  const out: string[] = [];
+  let rest = text;
+  while (out.length < max - 1) {
+    const i = rest.indexOf(sep);
+    if (i < 0) break;
+    out.push(rest.slice(0, i));
+    rest = rest.slice(i + 1);
+  }
+  out.push(rest);
+  return out;
+}
 
 const sleep: ApplicationImpl = {
   run(ctx) {
@@ -122,31 +171,45 @@ const sleep: ApplicationImpl = {
 
 /**
  * play_and_get_digits <min> <max> <tries> <timeout ms> <terminators> <file>
- * <invalid_file> <var_name> <regexp> <digit_timeout ms>: plays the prompt
- * (a digit cuts it short), collects the far end's DTMF, and stores the
- * digits in <var_name> when they are valid.
+ * <invalid_file> <var_name> <regexp> <digit_timeout ms> (mod_dptools,
+ * switch_play_and_get_digits / switch_ivr_read in switch_ivr_play_say.c).
+ * Each try clears <var_name>, plays the prompt (a digit cuts it short) and
+ * collects the far end's DTMF; valid digits go into <var_name>. A try that
+ * fails plays <invalid_file>. A prompt that cannot be opened (missing, or
+ * its format's module not loaded) ends the try at once with no digits
+ * collected, so the app returns after the invalid-file plays with <var_name>
+ * and read_result unset (a try that collected sets read_result to success,
+ * timeout, or failure for fewer than <min> digits). Application-Response
+ * stays _none_.
  */
 const playAndGetDigits: ApplicationImpl = {
   run(ctx) {
     const { core, ch } = ctx;
     // switch_separate_string: a quoted '…' field (e.g. a tts:// prompt) may hold spaces.
     const argv = splitArgs(ctx.arg.trim());
+    if (argv.length === 0) {
+      ctx.done(); // "No arguments specified."
+      return;
+    }
     const num = (i: number, fallback: number) => {
       const n = Number.parseInt(argv[i] ?? "", 10);
       return Number.isFinite(n) ? n : fallback;
     };
-    const min = num(0, 0);
-    const max = Math.max(1, num(1, 128));
-    const tries = Math.max(1, num(2, 1));
-    const timeoutMs = num(3, 5000);
-    const terminators = argv[4] === "none" ? "" : (argv[4] ?? "#");
+    const min = Math.max(0, num(0, 0));
+    const max = Math.max(min, num(1, 0), 1);
+    // A negative try count never runs out (while (max_tries) … max_tries--).
+    const triesArg = num(2, 0);
+    const tries = triesArg < 0 ? Number.POSITIVE_INFINITY : triesArg;
+    const timeoutMs = Math.max(1000, num(3, 1000));
+    const terminators = argv[4] === "none" ? "" : argv[4] || "#";
     const file = argv[5] ?? "";
     const invalidFile = argv[6] ?? "";
     const varName = argv[7] ?? "";
     const regexp = argv[8];
-    const digitTimeoutMs = num(9, Math.min(timeoutMs, core.scenario.timing.digitTimeoutMs));
+    const digitTimeoutMs = num(9, 0) || Math.min(timeoutMs, core.scenario.timing.digitTimeoutMs);
     let attempt = 0;
     let digits = "";
+    let terminator = "";
     let prompt: PlaybackHandle | undefined;
     let cancelWait: (() => void) | undefined;
     let finished = false;
@@ -158,8 +221,7 @@ const playAndGetDigits: ApplicationImpl = {
       ch.dtmfWaiter = undefined;
       ctx.done();
     };
-    const valid = () => {
-      if (digits.length < min) return false;
+    const regexOk = () => {
       if (!regexp) return true;
       try {
         return new RegExp(regexp).test(digits);
@@ -167,36 +229,59 @@ const playAndGetDigits: ApplicationImpl = {
         return true;
       }
     };
-    const endAttempt = () => {
+    /** A failed try: the invalid-input file plays (digits do not cut it short), then the next try or the end. */
+    const failTry = () => {
+      const next = () => {
+        if (finished || !ch.isUp) return;
+        if (attempt >= tries) finish();
+        else startAttempt();
+      };
+      const media = invalidFile ? openMedia(core, ch, invalidFile) : undefined;
+      if (!media?.found) {
+        next();
+        return;
+      }
+      prompt = startPlayback(core, ch, media, (reason) => {
+        prompt = undefined;
+        if (reason !== "hangup") next();
+      });
+    };
+    /** Collection is over: by a terminator or max digits (SWITCH_STATUS_SUCCESS), or by a timeout. */
+    const endAttempt = (timedOut: boolean) => {
       cancelWait?.();
       cancelWait = undefined;
       ch.dtmfWaiter = undefined;
-      if (valid() && digits.length > 0) {
-        if (varName) ch.setVar(varName, digits);
+      if (terminator) ch.setVar("read_terminator_used", terminator);
+      // switch_ivr_read: fewer than min digits is TOO_SMALL → "failure".
+      ch.setVar("read_result", min > 0 && digits.length < min ? "failure" : timedOut ? "timeout" : "success");
+      // switch_ivr_read stores whatever it collected; only a regexp mismatch clears it again.
+      if (varName && digits) ch.setVar(varName, digits);
+      // min 0 and only a terminator pressed: success with no digits.
+      if (min === 0 && digits === "" && terminator) {
         finish();
         return;
       }
-      if (attempt >= tries) {
-        finish();
-        return;
+      if (digits.length > 0 && digits.length >= min) {
+        if (regexOk()) {
+          finish();
+          return;
+        }
+        if (varName) {
+          ch.unsetVar(varName);
+          ch.setVar(`${varName}_invalid`, digits);
+        }
       }
-      digits = "";
-      const next = () => !finished && startAttempt();
-      if (invalidFile && !invalidFile.startsWith("silence_stream")) {
-        prompt = startPlayback(core, ch, invalidFile, (reason) => {
-          prompt = undefined;
-          if (reason !== "hangup") next();
-        });
-      } else {
-        next();
-      }
+      failTry();
     };
-    /** Consume buffered digits; true when the attempt is over (max digits or a terminator). */
+    /** Consume buffered digits; true when the try is over (max digits or a terminator). */
     const consume = (): boolean => {
       while (ch.dtmfBuffer.length > 0) {
         const d = ch.dtmfBuffer[0]!;
         ch.dtmfBuffer = ch.dtmfBuffer.slice(1);
-        if (terminators.includes(d)) return true;
+        if (terminators.includes(d)) {
+          terminator = d;
+          return true;
+        }
         digits += d;
         if (digits.length >= max) return true;
       }
@@ -205,20 +290,36 @@ const playAndGetDigits: ApplicationImpl = {
     const collect = () => {
       if (finished) return;
       if (consume()) {
-        endAttempt();
+        endAttempt(false);
         return;
       }
       cancelWait?.();
-      cancelWait = channelTimer(core, ch, digits.length === 0 ? timeoutMs : digitTimeoutMs, () => endAttempt());
+      cancelWait = channelTimer(core, ch, digits.length === 0 ? timeoutMs : digitTimeoutMs, () => endAttempt(true));
       ch.dtmfWaiter = () => collect();
     };
     const startAttempt = () => {
       attempt++;
-      if (!file || ch.dtmfBuffer.length > 0) {
+      digits = "";
+      terminator = "";
+      // switch_ivr_read clears read_result and the variable before it reads; a prompt that
+      // does not open returns before read_result is set again, so it stays unset.
+      ch.unsetVar("read_result");
+      if (varName) ch.unsetVar(varName);
+      if (!file || file.toLowerCase() === "silence") {
         collect();
         return;
       }
-      prompt = startPlayback(core, ch, file, (reason) => {
+      const media = openMedia(core, ch, file);
+      if (!media.found) {
+        // switch_ivr_play_file: SWITCH_STATUS_NOTFOUND; switch_ivr_read returns before collecting.
+        failTry();
+        return;
+      }
+      if (ch.dtmfBuffer.length > 0) {
+        collect();
+        return;
+      }
+      prompt = startPlayback(core, ch, media, (reason) => {
         prompt = undefined;
         if (reason !== "hangup") collect();
       });
@@ -234,6 +335,11 @@ const playAndGetDigits: ApplicationImpl = {
       p?.stop(reason === "hangup" ? "hangup" : "break");
       ctx.done();
     });
+    if (varName && regexp) ch.unsetVar(`${varName}_invalid`);
+    if (tries === 0) {
+      finish();
+      return;
+    }
     startAttempt();
   },
 };
@@ -262,6 +368,11 @@ const bridge: ApplicationImpl = {
     });
     if (!parsed.ok) {
       fail(parsed.cause);
+      return;
+    }
+    // switch_core_session_outgoing_channel: no endpoint interface → CHAN_NOT_IMPLEMENTED.
+    if (!core.modules.hasEndpoint(parsed.target.endpoint)) {
+      fail("CHAN_NOT_IMPLEMENTED");
       return;
     }
     const timeout = Number.parseInt(ch.getVar("call_timeout") ?? "", 10);
@@ -349,6 +460,8 @@ export const APPLICATIONS: Readonly<Record<string, ApplicationImpl>> = {
       hangupChannel(ctx.core, ctx.ch, str2cause(ctx.arg) ?? "NORMAL_CLEARING");
     },
   },
+  /** mod_hash: SAF_ZOMBIE_EXEC, completes at once; the api `hash select/…` reads what it stored. */
+  hash: immediate((ctx) => hashApplication(ctx.core, ctx.arg)),
   set: { run: setVariable },
   export: { run: setVariable },
   unset: immediate((ctx) => ctx.ch.unsetVar(ctx.arg.trim())),

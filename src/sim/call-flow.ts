@@ -346,9 +346,16 @@ export interface AppContext {
 
 export function runApplication(core: SwitchCore, ch: Channel, app: QueuedApplication): void {
   const name = app.name;
-  const impl = APPLICATIONS[name.toLowerCase()];
+  // switch_loadable_module_get_application_interface: an app of a module that is not loaded does not exist.
+  const impl = core.modules.hasApplication(name) ? APPLICATIONS[name.toLowerCase()] : undefined;
   if (!impl) {
-    // switch_core_session_execute_application: "Invalid Application" hangs the channel up.
+    // switch_core_session_execute_application_get_flags (switch_core_session.c): "Invalid Application %s",
+    // the channel is hung up with DESTINATION_OUT_OF_ORDER; no CHANNEL_EXECUTE, no EXECUTE_COMPLETE.
+    if (app.setLoopVariables) {
+      ch.setVar("current_loop", 1);
+      ch.setVar("total_loops", app.loops);
+    }
+    // A static outbound socket's +OK goes out before the hangup's events and disconnect notice.
     app.onComplete?.();
     hangupChannel(core, ch, "DESTINATION_OUT_OF_ORDER");
     return;
@@ -373,6 +380,11 @@ export function runApplication(core: SwitchCore, ch: Channel, app: QueuedApplica
         loop++;
         runOnce();
         return;
+      }
+      // switch_ivr_parse_event clears them once the loop is over.
+      if (app.setLoopVariables) {
+        ch.unsetVar("current_loop");
+        ch.unsetVar("total_loops");
       }
       app.onComplete?.();
       if (ch.isUp) {

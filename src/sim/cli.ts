@@ -1,7 +1,7 @@
 /**
  * Run the switch simulator from the command line:
  *   bun run src/sim/cli.ts --port 8021 --password ClueCon [--scenario file.json] [--host 127.0.0.1]
- *     [--hostname name] [--time-scale 1] [--heartbeat-ms 20000]
+ *     [--hostname name] [--time-scale 1] [--heartbeat-ms 20000] [--modules-conf modules.conf.xml]
  */
 
 import { parseArgs } from "node:util";
@@ -9,7 +9,7 @@ import { log } from "../log.ts";
 import { loadScenario, SwitchSimulator } from "./index.ts";
 
 const USAGE =
-  "usage: bun run src/sim/cli.ts --port <port> --password <password> [--scenario <file>] [--host 127.0.0.1] [--hostname <name>] [--time-scale <n>] [--heartbeat-ms <ms>]";
+  "usage: bun run src/sim/cli.ts --port <port> --password <password> [--scenario <file>] [--host 127.0.0.1] [--hostname <name>] [--time-scale <n>] [--heartbeat-ms <ms>] [--modules-conf <modules.conf.xml>]";
 
 function main(): void {
   let values: Record<string, string | boolean | undefined>;
@@ -23,6 +23,7 @@ function main(): void {
         hostname: { type: "string" },
         "time-scale": { type: "string", default: "1" },
         "heartbeat-ms": { type: "string", default: "20000" },
+        "modules-conf": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -49,19 +50,26 @@ function main(): void {
     console.error((err as Error).message);
     process.exit(2);
   }
-  const sim = new SwitchSimulator({
-    host: String(values.host),
-    port,
-    password: String(values.password),
-    timeScale,
-    heartbeatIntervalMs,
-    ...(scenario ? { scenario } : {}),
-    ...(typeof values.hostname === "string" ? { hostname: values.hostname } : {}),
-  });
+  let sim: SwitchSimulator;
+  try {
+    sim = new SwitchSimulator({
+      host: String(values.host),
+      port,
+      password: String(values.password),
+      timeScale,
+      heartbeatIntervalMs,
+      ...(scenario ? { scenario } : {}),
+      ...(typeof values.hostname === "string" ? { hostname: values.hostname } : {}),
+      ...(typeof values["modules-conf"] === "string" ? { modulesConf: values["modules-conf"] } : {}),
+    });
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
   sim.start().then(
     ({ port: bound }) => {
       console.log(`switch simulator (FreeSWITCH 1.10.12 event socket) listening on ${values.host}:${bound}`);
-      log.info({ host: values.host, port: bound, scenario: sim.scenario.name ?? values.scenario }, "switch simulator started");
+      log.info({ host: values.host, port: bound, scenario: sim.scenario.name ?? values.scenario, modules: sim.modules }, "switch simulator started");
     },
     (err: Error) => {
       console.error(`cannot listen on ${values.host}:${port}: ${err.message}`);

@@ -778,10 +778,6 @@ export class EslConnection implements EventSink, SessionBinding {
     const send = (body: string) => {
       if (!suppressReply) this.writeRaw(apiResponse(body));
     };
-    if (out === undefined) {
-      send(`-ERR ${command} Command not found!\n`);
-      return;
-    }
     if (typeof out === "string") {
       send(out);
       return;
@@ -799,7 +795,7 @@ export class EslConnection implements EventSink, SessionBinding {
     reply(`+OK Job-UUID: ${jobUuid}`, [["Job-UUID", jobUuid]]);
     // The job runs after the reply is out, like api_exec on its own thread.
     setImmediate(() => {
-      const out = executeApi(this.core, command, arg) ?? `-ERR ${command} Command not found!\n`;
+      const out = executeApi(this.core, command, arg);
       Promise.resolve(out).then((body) => {
         if (!this.core.wants("BACKGROUND_JOB", undefined, owner)) return;
         const ev = this.core.newEvent("BACKGROUND_JOB", SITES.BACKGROUND_JOB);

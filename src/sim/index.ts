@@ -13,6 +13,7 @@ import { hostname as osHostname } from "node:os";
 import { hangupChannel } from "./call-flow.ts";
 import { EslServer } from "./esl-server.ts";
 import { str2cause } from "./hangup-causes.ts";
+import { ModuleSet, readModulesConf } from "./modules.ts";
 import { type InboundCallOptions, placeInboundCall } from "./outbound-dialer.ts";
 import { defaultScenario, parseScenario, type Scenario, type ScenarioInput, type SpeechSegment } from "./scenario.ts";
 import { type CallerSpeechEvent, SwitchCore } from "./switch-core.ts";
@@ -22,6 +23,7 @@ export type { Scenario, ScenarioInput, CalleeBehaviour, CallerBehaviour, CallerB
 export type { InboundCallOptions } from "./outbound-dialer.ts";
 export type { CallerSpeechEvent } from "./switch-core.ts";
 export { HANGUP_CAUSES, q850For } from "./hangup-causes.ts";
+export { ModulesConfError, parseModulesConf, readModulesConf, SHIPPED_MODULES_CONF } from "./modules.ts";
 
 export interface SimulatorOptions {
   /** Listen address; default 127.0.0.1. */
@@ -43,6 +45,14 @@ export interface SimulatorOptions {
   /** FreeSWITCH-IPv4 / -IPv6 header values. */
   ipv4?: string;
   ipv6?: string;
+  /**
+   * The loaded modules (e.g. ["mod_commands", "mod_dptools"]). Wins over
+   * `modulesConf` and the scenario's `modules`. Default: the modules the
+   * shipped freeswitch-conf/autoload_configs/modules.conf.xml loads.
+   */
+  modules?: readonly string[];
+  /** A modules.conf.xml to read the loaded modules from instead of the shipped one. */
+  modulesConf?: string;
 }
 
 export interface SwitchSimulatorEvents {
@@ -63,9 +73,11 @@ export class SwitchSimulator extends EventEmitter<SwitchSimulatorEvents> {
     this.requestedPort = opts.port ?? 8021;
     this.queueCap = opts.listenerQueueCap ?? 100_000;
     const scenario = opts.scenario ? parseScenario(opts.scenario, "scenario option") : defaultScenario;
+    const modules = opts.modules ?? (opts.modulesConf ? readModulesConf(opts.modulesConf) : undefined) ?? scenario.modules ?? readModulesConf();
     this.core = new SwitchCore({
       hostname: opts.hostname ?? osHostname(),
       scenario,
+      modules: new ModuleSet(modules),
       timeScale: opts.timeScale ?? 1,
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 20_000,
       listenerQueueCap: this.queueCap,
@@ -98,6 +110,11 @@ export class SwitchSimulator extends EventEmitter<SwitchSimulatorEvents> {
 
   get scenario(): Scenario {
     return this.core.scenario;
+  }
+
+  /** The loaded modules (module_exists answers true for exactly these). */
+  get modules(): string[] {
+    return this.core.modules.list();
   }
 
   /** Abruptly reset every ESL socket (inbound clients and outbound sessions); channels live on. */

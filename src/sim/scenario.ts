@@ -76,7 +76,7 @@ export const TimingSchema = z
     ringMs: Ms.default(1000),
     /** Length of one played file. */
     playbackMs: Ms.default(1000),
-    /** speak: this many ms per character of text. */
+    /** speak and tts:// prompts: this many ms per character of text. */
     speakMsPerChar: Ms.default(50),
     /** Upper bound on the NO_ANSWER wait, whatever originate_timeout says. */
     noAnswerCapMs: Ms.default(60000),
@@ -99,6 +99,14 @@ export const ScenarioSchema = z
     defaultCallee: CalleeBehaviourSchema.default(CalleeBehaviourSchema.parse({})),
     callers: z.array(CallerRule).default([]),
     defaultCaller: CallerBehaviourSchema.default(CallerBehaviourSchema.parse({})),
+    /**
+     * Files that exist on the simulated switch: absolute paths, or sounds
+     * relative to sound_prefix ("ivr/ivr-welcome.wav"). Default none, as on a
+     * source build without sound packages: playing anything else is FILE NOT FOUND.
+     */
+    files: z.array(z.string().min(1)).default([]),
+    /** The loaded modules; default the shipped freeswitch-conf/autoload_configs/modules.conf.xml. */
+    modules: z.array(z.string().regex(/^mod_\w+$/, "a module name such as mod_flite")).optional(),
   })
   .strict();
 

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Channel } from "./channel.ts";
 import { SimEvent } from "./event-serialize.ts";
+import type { ModuleSet } from "./modules.ts";
 import type { Scenario, SpeechSegment } from "./scenario.ts";
 
 /** Where FreeSWITCH fires an event from: Event-Calling-File / -Function / -Line-Number. */
@@ -62,6 +63,8 @@ export interface SessionBinding {
 export interface CoreOptions {
   hostname: string;
   scenario: Scenario;
+  /** What is loaded: decides which applications, api commands, file formats, TTS engines and endpoints exist. */
+  modules: ModuleSet;
   /** Multiplies every scripted delay (ring, playback, DTMF offsets…); 0.01 makes a 1 s ring take 10 ms. */
   timeScale: number;
   heartbeatIntervalMs: number;
@@ -133,6 +136,8 @@ export class SwitchCore extends EventEmitter {
   private readonly staticHead: string[];
   /** Channel variables of the switch (global_getvar). */
   readonly globals = new Map<string, string>();
+  /** mod_hash's in-memory table, keyed "<realm>_<key>" as mod_hash keys it. */
+  readonly hashStore = new Map<string, string>();
 
   constructor(opts: CoreOptions) {
     super();
@@ -174,6 +179,10 @@ export class SwitchCore extends EventEmitter {
 
   get scenario(): Scenario {
     return this.opts.scenario;
+  }
+
+  get modules(): ModuleSet {
+    return this.opts.modules;
   }
 
   /** Microseconds since the epoch (Event-Date-Timestamp, profile times). */

@@ -27,6 +27,8 @@ for (const db of ["pglite", "postgres"] as DbKind[]) {
           ],
           defaultCallee: { outcome: "answer", ringMs: 400 },
           defaultCaller: {},
+          // The prompts the tests play, installed as FreeSWITCH's sound packages would install them.
+          files: ["ivr/ivr-welcome.wav", "ivr/ivr-please_enter_extension_followed_by_pound.wav"],
         },
       });
     });

@@ -20,6 +20,8 @@ const scenario = {
   ],
   defaultCallee: { outcome: "answer" as const, ringMs: 100 },
   defaultCaller: {},
+  // The prompt the fault test plays: installed, as with FreeSWITCH's sound packages.
+  files: ["ivr/ivr-welcome.wav"],
 };
 
 describe("200 concurrent calls with mixed outcomes (postgres)", () => {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { EslInboundClient, EslLinkDownError, type ResyncReport, type SwitchEvent } from "../../src/esl/index.ts";
-import { SwitchSimulator } from "../../src/sim/index.ts";
+import { defaultScenario, SwitchSimulator } from "../../src/sim/index.ts";
 
 const until = async (check: () => boolean, timeoutMs = 5000) => {
   const deadline = Date.now() + timeoutMs;
@@ -23,7 +23,7 @@ describe("EslInboundClient ↔ switch simulator", () => {
   const resyncs: ResyncReport[] = [];
 
   beforeAll(async () => {
-    sim = new SwitchSimulator({ port: 0, timeScale: 0.05, heartbeatIntervalMs: 0 });
+    sim = new SwitchSimulator({ port: 0, timeScale: 0.05, heartbeatIntervalMs: 0, scenario: { ...defaultScenario, files: ["ivr/ivr-welcome.wav"] } });
     await sim.start();
     client = new EslInboundClient({ host: "127.0.0.1", port: sim.port, password: "ClueCon", reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });
     client.onEvent((e) => {

@@ -3,7 +3,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { createRequire } from "node:module";
-import { type CallerSpeechEvent, SwitchSimulator, type ScenarioInput } from "../../src/sim/index.ts";
+import { type CallerSpeechEvent, readModulesConf, SwitchSimulator, type ScenarioInput } from "../../src/sim/index.ts";
 
 // modesl ships no types; this is the slice of its 1.2.1 API these tests use.
 interface EslEvent {
@@ -178,7 +178,7 @@ describe("modesl inbound", () => {
   });
 
   test("execute playback: CHANNEL_EXECUTE_COMPLETE matched by Application-UUID, PLAYBACK_STOP done", async () => {
-    const sim = await startSim();
+    const sim = await startSim({ files: ["/tmp/hello.wav"] });
     const c = await connectModesl(sim);
     await sendRecv(c, "event plain CHANNEL_PARK PLAYBACK_START PLAYBACK_STOP");
     const uuid = "0e000000-0000-4000-8000-0000000000b1";
@@ -198,7 +198,7 @@ describe("modesl inbound", () => {
   });
 
   test("uuid_break stops a playback with Playback-Status: break", async () => {
-    const sim = await startSim({ timing: { playbackMs: 600_000 } });
+    const sim = await startSim({ timing: { playbackMs: 600_000 }, files: ["/tmp/long.wav"] });
     const c = await connectModesl(sim);
     await sendRecv(c, "event plain CHANNEL_PARK PLAYBACK_START PLAYBACK_STOP");
     const uuid = "0e000000-0000-4000-8000-0000000000b2";
@@ -214,6 +214,9 @@ describe("modesl inbound", () => {
 
   test("play_and_get_digits stores the callee's digits; amd reports the scripted machine", async () => {
     const sim = await startSim({
+      files: ["/tmp/prompt.wav", "/tmp/invalid.wav"],
+      // mod_amd is third-party and optional: the shipped modules.conf.xml leaves it out.
+      modules: [...readModulesConf(), "mod_amd"],
       callees: [
         { match: { prefix: "31" }, ringMs: 20, dtmf: [{ atMs: 30, digits: "42#" }] },
         { match: { prefix: "999" }, outcome: "machine", ringMs: 20 },

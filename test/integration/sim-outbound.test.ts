@@ -85,7 +85,7 @@ async function reply(c: RawEslClient, command: string): Promise<string | undefin
 
 describe("outbound socket with modesl esl.Server", () => {
   test("CHANNEL_DATA on connect, myevents, linger, execute, then the linger notice after hangup", async () => {
-    const sim = await startSim();
+    const sim = await startSim({ scenario: { files: ["/tmp/welcome.wav"] } });
     const server = createServer();
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
@@ -150,7 +150,8 @@ describe("outbound socket, raw bytes", () => {
       from: "5553000",
       to: "2000",
       socket: { host: "127.0.0.1", port: app.port },
-      script: { hangupAfterMs: 2000 },
+      // 200 ms at timeScale 0.02: room for the commands below on a loaded machine.
+      script: { hangupAfterMs: 10_000 },
     });
     const c = await app.next();
     const uuid = await uuidPromise;
@@ -261,7 +262,7 @@ describe("outbound socket, raw bytes", () => {
   });
 
   test("sendmsg takes a long argument from a text/plain body and the caller's DTMF arrives via myevents", async () => {
-    const sim = await startSim();
+    const sim = await startSim({ scenario: { files: ["/tmp/a file with spaces.wav"] } });
     const app = await rawAppServer();
     const uuidPromise = sim.placeInboundCall({
       from: "100",
