@@ -188,8 +188,6 @@ export interface GatherState {
   /** The result once the gather finished, else null. */
   digits: string | null;
   terminator: string | null;
-  /** PLAYBACK_START was seen for the prompt: a gather whose prompt never started could not play it. */
-  promptStarted?: boolean;
 }
 
 export interface DtmfRecord {

@@ -91,6 +91,12 @@ type HangupReason = "api" | "ring_timeout" | "time_limit";
 /** Application-Response values with which mod_dptools' playback reports a file it could not play. */
 const PLAYBACK_FAILURES = new Set(["FILE NOT FOUND", "PLAYBACK ERROR"]);
 
+/** A play_and_get_digits completion that carries the channel's variables but no read_result. */
+function promptFailed(variables: Record<string, string>): boolean {
+  for (const _ in variables) return variables["read_result"] === undefined;
+  return false;
+}
+
 const TIMER_EVENT: Record<TimerName, "timer.ring_timeout" | "timer.time_limit" | "timer.hangup_confirm" | "timer.hangup_complete"> = {
   ring: "timer.ring_timeout",
   timeLimit: "timer.time_limit",
@@ -575,10 +581,11 @@ export const callMachine = setup({
         // mod_dptools playback_function: "FILE NOT FOUND" or "PLAYBACK ERROR" in Application-Response.
         enqueue.assign({ error: `play: ${event.applicationResponse} (${event.applicationData})` });
       }
-      if (app === "play_and_get_digits" && context.gather !== null && !context.gather.promptStarted && event.variables["read_result"] === "failure") {
-        // switch_ivr_read: a prompt that cannot be opened (missing file, an unloaded format such as
-        // tts:// without mod_ssml) skips digit collection and sets read_result=failure, with no PLAYBACK_START.
-        enqueue.assign({ error: "gather: the prompt could not be played (no PLAYBACK_START, read_result=failure)" });
+      if (app === "play_and_get_digits" && promptFailed(event.variables)) {
+        // switch_ivr_read clears read_result, and sets it (success / timeout / failure) only once
+        // its prompt has played: a prompt that cannot be opened (a missing file, tts:// without
+        // mod_ssml) skips collection and leaves it unset.
+        enqueue.assign({ error: "gather: the prompt could not be played (read_result unset)" });
       }
       if (app === "bridge" && context.bridgedTo === null) {
         // bridge returns without CHANNEL_BRIDGE when the b-leg failed; originate_disposition says why.
@@ -588,14 +595,8 @@ export const callMachine = setup({
       if (app === "bridge") enqueue.assign({ bridgedTo: null });
       enqueue.assign({ pending: null });
     }),
-    recordPlayback: assign(({ context, event }) => {
-      if (event.type === "playback.start") {
-        const gathering = context.gather !== null && context.gather.digits === null && context.activity === "collecting_digits";
-        return {
-          lastPlayback: { filePath: event.filePath, status: "playing" as const },
-          ...(gathering ? { gather: { ...context.gather!, promptStarted: true } } : {}),
-        };
-      }
+    recordPlayback: assign(({ event }) => {
+      if (event.type === "playback.start") return { lastPlayback: { filePath: event.filePath, status: "playing" as const } };
       if (event.type === "playback.stop") return { lastPlayback: { filePath: event.filePath, status: event.status } };
       return {};
     }),

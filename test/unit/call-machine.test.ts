@@ -576,10 +576,12 @@ describe("what an answered call does", () => {
     expect(call.ctx().error).toBe("play: FILE NOT FOUND (ivr/ivr-welcome.wav)");
   });
 
-  test("a gather whose prompt never started (read_result=failure, no PLAYBACK_START) puts the error on the call", () => {
+  test("a gather whose prompt could not be played (read_result unset) puts the error on the call", () => {
     const call = answeredOutbound();
     call.send({ type: "gather", at: T0 + 5_000, minDigits: 1, maxDigits: 1, timeoutMs: 3_000, terminators: "#", prompt: { say: "Press 1" }, applicationUuid: "app-gf" });
-    call.send(executeComplete(5_003, "play_and_get_digits", "app-gf", { read_result: "failure" }));
+    // FreeSWITCH 1.10.12: the prompt fails to open, the invalid-input file still plays, read_result stays unset.
+    call.send(ch("playback.start", 5_002, { filePath: "silence_stream://250" }));
+    call.send(executeComplete(5_300, "play_and_get_digits", "app-gf", { read_terminator_used: "" }));
     expect(call.state()).toBe("in_progress.idle");
     expect(call.ctx().error).toContain("gather: the prompt could not be played");
     expect(call.ctx().gather?.digits).toBe("");
@@ -625,7 +627,7 @@ describe("what an answered call does", () => {
     for (const [i, digit] of ["4", "2", "#"].entries()) {
       call.send(ch("channel.dtmf", 6_000 + i * 300, { digit, durationSamples: 800, source: "RTP" }));
     }
-    call.send(executeComplete(7_000, "play_and_get_digits", "app-gather", { [GATHER_VARIABLE]: "42", read_terminator_used: "#" }));
+    call.send(executeComplete(7_000, "play_and_get_digits", "app-gather", { [GATHER_VARIABLE]: "42", read_terminator_used: "#", read_result: "success" }));
     expect(call.state()).toBe("in_progress.idle");
     expect(call.ctx().gather).toEqual({ applicationUuid: "app-gather", buffer: "42#", digits: "42", terminator: "#" });
     expect(call.ctx().error).toBeNull();
