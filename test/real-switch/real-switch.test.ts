@@ -26,9 +26,24 @@ const FS_HOST = process.env.FS_ESL_HOST;
 const FS_LOCAL = FS_HOST === "127.0.0.1" || FS_HOST === "localhost" || FS_HOST === "::1";
 const SIP_PORT = process.env.FS_SIP_PORT ?? "5080";
 const HAVE_SIPP = spawnSync("sh", ["-c", "command -v sipp"]).status === 0;
+/** The password of directory user 1000 (vars.xml default_password), for the tests that act as a registered desk phone. */
+const PHONE_PASSWORD = process.env.FS_PHONE_PASSWORD;
+const SIPP_DIR = join(import.meta.dir, "sipp");
+const PHONE_SIP_PORT = process.env.FS_INTERNAL_SIP_PORT ?? "5060";
 
 if (!FS_HOST) {
   console.log("real-switch suite: SKIPPED — set FS_ESL_HOST (and FS_ESL_PORT, FS_ESL_PASSWORD) to run it against a real FreeSWITCH");
+} else if (!HAVE_SIPP || !PHONE_PASSWORD) {
+  console.log("real-switch suite: the desk-phone tests are SKIPPED — they need sipp and FS_PHONE_PASSWORD (directory user 1000's password)");
+}
+
+/** Runs sipp to completion (bounded) and returns its exit code. */
+async function sipp(args: string[], timeoutMs = 30_000): Promise<number> {
+  const proc = Bun.spawn(["sipp", ...args, "-timeout", String(Math.ceil(timeoutMs / 1000))], { stdout: "ignore", stderr: "ignore", cwd: tmpdir() });
+  const timer = setTimeout(() => proc.kill(), timeoutMs + 2_000);
+  const code = await proc.exited;
+  clearTimeout(timer);
+  return code;
 }
 
 const FINAL = new Set(["completed", "busy", "no-answer", "failed", "canceled"]);
@@ -216,4 +231,34 @@ describe.skipIf(!FS_HOST)("real FreeSWITCH: the README tour and the inbound path
       await sipp.exited;
     }
   });
+
+  test.skipIf(!HAVE_SIPP || !FS_LOCAL || !PHONE_PASSWORD)(
+    "a desk phone dialling 5501 (default context: vanilla's global extension runs hash first) reaches the runtime",
+    async () => {
+      const code = sipp(["-sf", join(SIPP_DIR, "phone-call.xml"), "-s", "5501", "-au", "1000", "-ap", PHONE_PASSWORD!, "-i", "127.0.0.1", "-p", "5074", "-m", "1", `127.0.0.1:${PHONE_SIP_PORT}`]);
+      const call = await inboundCallTo("5501");
+      const ended = await waitFor(call.id, (c) => FINAL.has(c.status));
+      expect(ended.status).toBe("completed");
+      expect(ended.answered_at).not.toBeNull();
+      expect(ended.from).toBe("1000");
+      // The phone got the call, heard the runtime's greeting and its BYE: the scenario ran to the end.
+      expect(await code).toBe(0);
+    },
+  );
+
+  test.skipIf(!HAVE_SIPP || !FS_LOCAL || !PHONE_PASSWORD)(
+    "user/1000 rings a registered phone with API expansion off (the directory dial-string the README gives)",
+    async () => {
+      expect(await sipp(["-sf", join(SIPP_DIR, "register.xml"), "-s", "1000", "-au", "1000", "-ap", PHONE_PASSWORD!, "-i", "127.0.0.1", "-p", "5076", "-m", "1", `127.0.0.1:${PHONE_SIP_PORT}`])).toBe(0);
+      const phone = sipp(["-sn", "uas", "-i", "127.0.0.1", "-p", "5076", "-m", "1"]);
+      await Bun.sleep(300);
+      const { body } = await place({ to: "user/1000" });
+      const answered = await waitFor(body.id, (c) => c.status === "in-progress" || FINAL.has(c.status));
+      expect(answered.status).toBe("in-progress");
+      await api("DELETE", `/v1/calls/${body.id}`);
+      const ended = await waitFor(body.id, (c) => FINAL.has(c.status));
+      expect(ended.status).toBe("completed");
+      expect(await phone).toBe(0);
+    },
+  );
 });
