@@ -134,6 +134,8 @@ try {
     {
       name: "calls bench",
       timing: { playbackMs: promptMs },
+      // The prompt the calls play: a simulated switch has no sound files unless the scenario lists them.
+      files: [PROMPT],
       callees: [{ match: { prefix: WARMUP_PREFIX }, outcome: "answer", ringMs: 100, dtmf: [{ atMs: 300, digits: "1" }] }],
       defaultCallee: { outcome: "answer", ringMs: answerMs, dtmf: [{ atMs: dtmfAtMs, digits: "1" }] },
     },

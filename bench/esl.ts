@@ -224,6 +224,8 @@ const digits = "1234567890".repeat(Math.ceil(digitCount / 10)).slice(0, digitCou
 const scenario = {
   name: "esl bench",
   timing: { playbackMs: PLAYBACK_MS, dtmfIntervalMs: dtmfMs },
+  // The file the calls play: a simulated switch has no sound files unless the scenario lists them.
+  files: ["ivr/ivr-welcome.wav"],
   defaultCallee: { outcome: "answer", ringMs: 200, dtmf: [{ atMs: 300, digits, intervalMs: dtmfMs }] },
 };
 // No HEARTBEAT: only the calls' events, so both runs see the same stream shape.
