@@ -40,7 +40,22 @@
  *                               the cloud metadata address. Turn on for a webhook receiver
  *                               on the same host or LAN. The API checks the URL as
  *                               written; delivery must re-check the resolved address.
+ *
+ *   Who may hand the runtime inbound calls over the outbound socket (the dialplan
+ *   `socket` app connects to us, so anyone who can reach the port could pose as the switch):
+ *   OUTBOUND_SOCKET_ALLOW       comma-separated IPs and CIDRs a session may come from;
+ *                               unset → the ESL host's addresses (loopback with the
+ *                               embedded simulator). Other sources are closed unread.
+ *   OUTBOUND_SOCKET_RATE [200]  new connections per second accepted from one source
+ *                               address (a burst of as many is allowed)
+ *   OUTBOUND_SOCKET_HANDSHAKE_BYTES [65536]  bytes a session may send before it is
+ *                               recognised as the switch's (a real CHANNEL_DATA is ~6-20 KB)
+ *   OUTBOUND_SOCKET_MAX_BUFFER_BYTES [33554432]  bytes buffered toward unfinished frames,
+ *                               summed over every session; the session crossing it is closed
+ *   MAX_INBOUND_CALLS [1000]    live inbound calls at once, counted apart from
+ *                               MAX_CONCURRENT_CALLS (outbound) so neither starves the other
  */
+import { isIP } from "node:net";
 import { join } from "node:path";
 import { z } from "zod";
 
@@ -79,6 +94,15 @@ export interface Config {
   shutdownGraceMs: number;
   /** What the HTTP edge accepts beyond the schemas (src/http). */
   edge: { maxBodyBytes: number; webhookAllowPrivate: boolean };
+  /** Who may hand us inbound calls over the outbound socket, and how much they may cost us. */
+  outboundSocketGuard: {
+    /** IPs / CIDRs; undefined → the ESL host's addresses (resolved at start). */
+    allow: string[] | undefined;
+    ratePerSec: number;
+    handshakeBytes: number;
+    maxBufferedBytes: number;
+    maxInboundCalls: number;
+  };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -175,6 +199,23 @@ function token<F extends string | undefined = undefined>(fallback?: F) {
   });
 }
 
+/** Comma-separated IP addresses and CIDR blocks (10.0.0.5, 10.1.0.0/16, ::1). */
+function addressList() {
+  return raw().transform((v, ctx): string[] | undefined => {
+    if (unset(v)) return undefined;
+    const entries = v!.split(",").map((e) => e.trim()).filter((e) => e !== "");
+    for (const entry of entries) {
+      const [address = "", prefix, extra] = entry.split("/");
+      const family = isIP(address);
+      const maxPrefix = family === 6 ? 128 : 32;
+      const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix);
+      if (family === 0 || !prefixOk || extra !== undefined) return reject(ctx, v!, "comma-separated IP addresses or CIDR blocks");
+    }
+    if (entries.length === 0) return reject(ctx, v!, "comma-separated IP addresses or CIDR blocks");
+    return entries;
+  });
+}
+
 /** The one schema: raw environment variables in, validated values out. */
 export const envSchema = z.object({
   PORT: listenPort(3000),
@@ -200,6 +241,11 @@ export const envSchema = z.object({
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 3_600_000, "milliseconds 0-3600000"),
   HTTP_MAX_BODY_BYTES: integer(65_536, 1024, 16 * 1024 * 1024, "bytes 1024-16777216"),
   WEBHOOK_ALLOW_PRIVATE: oneOf(["true", "false"], "false"),
+  OUTBOUND_SOCKET_ALLOW: addressList(),
+  OUTBOUND_SOCKET_RATE: integer(200, 1, 100_000, "connections per second 1-100000"),
+  OUTBOUND_SOCKET_HANDSHAKE_BYTES: integer(64 * 1024, 4096, 16 * 1024 * 1024, "bytes 4096-16777216"),
+  OUTBOUND_SOCKET_MAX_BUFFER_BYTES: integer(32 * 1024 * 1024, 65_536, 4 * 1024 * 1024 * 1024, "bytes 65536-4294967296"),
+  MAX_INBOUND_CALLS: integer(1000, 1, 1_000_000, "a whole number 1-1000000"),
 });
 
 export type EnvVariable = keyof typeof envSchema.shape;
@@ -235,6 +281,13 @@ export function loadConfig(env: Env = process.env): Config {
     tts: { engine: e.TTS_ENGINE, voice: e.TTS_VOICE },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     edge: { maxBodyBytes: e.HTTP_MAX_BODY_BYTES, webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === "true" },
+    outboundSocketGuard: {
+      allow: e.OUTBOUND_SOCKET_ALLOW,
+      ratePerSec: e.OUTBOUND_SOCKET_RATE,
+      handshakeBytes: e.OUTBOUND_SOCKET_HANDSHAKE_BYTES,
+      maxBufferedBytes: e.OUTBOUND_SOCKET_MAX_BUFFER_BYTES,
+      maxInboundCalls: e.MAX_INBOUND_CALLS,
+    },
   };
 }
 

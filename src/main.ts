@@ -12,9 +12,11 @@ import { JournalWriter } from "./db/journal.ts";
 import { countApiKeys, createApiKey, ensureApiKey, verifyApiKey } from "./db/queries/api-keys.ts";
 import { getCall } from "./db/queries/calls.ts";
 import { EslInboundClient, EslOutboundServer } from "./esl/index.ts";
+import { addressesOf } from "./esl/outbound-admission.ts";
 import { createApp } from "./http/app.ts";
 import { log } from "./log.ts";
 import { CallRuntime } from "./runtime/call-runtime.ts";
+import { inboundGate } from "./runtime/inbound-gate.ts";
 import { createRuntimeMetrics } from "./runtime/runtime-metrics.ts";
 import { loadScenario, SwitchSimulator } from "./sim/index.ts";
 
@@ -30,6 +32,7 @@ export interface Switchboard {
   link: EslInboundClient;
   database: Database;
   journal: JournalWriter;
+  outbound: EslOutboundServer;
   outboundSocketPort: number;
   /** A key created on this start (printed once), when none existed. */
   createdApiKey?: string;
@@ -71,6 +74,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     tts: config.tts,
     inboundGreeting: config.calls.inboundGreeting,
     maxConcurrentCalls: config.calls.maxConcurrent,
+    maxInboundCalls: config.outboundSocketGuard.maxInboundCalls,
     loadStoredCall: async (callId) => {
       const row = await getCall(database.db, callId);
       if (!row || FINAL_STATUSES.has(row.status) || !row.snapshot) return null;
@@ -82,8 +86,19 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   runtime.start();
   await link.start();
 
-  const outbound = new EslOutboundServer();
+  const guard = config.outboundSocketGuard;
+  const allow = guard.allow ?? (config.esl.embedded ? ["127.0.0.1", "::1"] : await switchAddresses(config.esl.host!));
+  const outbound = new EslOutboundServer({
+    admission: {
+      allow,
+      ratePerSec: guard.ratePerSec,
+      handshakeBytes: guard.handshakeBytes,
+      maxBufferedBytes: guard.maxBufferedBytes,
+    },
+    vet: inboundGate(link),
+  });
   const { port: outboundSocketPort } = await outbound.listen({ host: config.outboundSocket.host, port: config.outboundSocket.port });
+  outbound.on("refused", (refusal) => metrics.outboundSocketRefused.inc({ reason: refusal.reason }));
   outbound.on("channel", (session) => {
     metrics.callsInbound.inc();
     if (!runtime.adoptInbound(session.channelData)) void session.exit();
@@ -123,7 +138,18 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
       await database.close();
     })());
 
-  return { url, port, simulator, runtime, link, database, journal, outboundSocketPort, createdApiKey, stop };
+  return { url, port, simulator, runtime, link, database, journal, outbound, outboundSocketPort, createdApiKey, stop };
+}
+
+/** The default OUTBOUND_SOCKET_ALLOW: where the switch we talk ESL to lives. */
+async function switchAddresses(eslHost: string): Promise<string[]> {
+  try {
+    return await addressesOf(eslHost);
+  } catch (err) {
+    throw new ConfigError([
+      { variable: "OUTBOUND_SOCKET_ALLOW", message: `unset, and ESL_HOST ${eslHost} could not be resolved to addresses (${(err as Error).message}); set it` },
+    ]);
+  }
 }
 
 async function main(): Promise<void> {

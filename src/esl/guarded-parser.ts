@@ -649,6 +649,12 @@ export function isGuardedParserInstalled(): boolean {
   return (Parser.prototype as Record<string, unknown>).__switchboardGuarded === true;
 }
 
+/** Bytes a parser holds toward frames not complete yet (the outbound server caps them per session and in total). */
+export function parserHeldBytes(parser: object): number {
+  const st = (parser as GuardedParser)._guard;
+  return st ? st.end - st.start : 0;
+}
+
 /** A parser over any socket-like stream (tests and benchmarks feed it bytes directly). */
 export function createGuardedParser(socket: Socket): InstanceType<typeof Parser> {
   installGuardedParser();

@@ -12,6 +12,9 @@
  *  - bgapi correlated by our own Job-UUID (FreeSWITCH honours a client-chosen one);
  *  - reconnect with capped exponential backoff and jitter, resubscribe, then a
  *    resync against `show channels as json` (also on the first connect);
+ *  - the switch's identity: its Core-UUID (`global_getvar core_uuid`, asked on
+ *    every connect, since a restarted FreeSWITCH has a new one), which every event
+ *    and an outbound-socket session's CHANNEL_DATA also carry;
  *  - decoded, typed events delivered in order through a bounded queue that
  *    pauses the socket when the consumer falls behind (event-queue.ts).
  */
@@ -97,6 +100,8 @@ interface PendingJob {
 const DEFAULT_RECONNECT: ReconnectPolicy = { initialDelayMs: 250, maxDelayMs: 10_000, jitter: 0.2 };
 /** How many destroyed channel ids are remembered so a late event cannot resurrect one. */
 const RECENTLY_DESTROYED_MAX = 4096;
+/** A channel UUID as FreeSWITCH writes one (or an origination_uuid we chose): safe as one api argument. */
+const CHANNEL_UUID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
   private readonly opts: Required<Omit<EslInboundClientOptions, "reconnect" | "queue" | "events">> & {
@@ -122,6 +127,7 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
   private readonly queue: BoundedEventQueue<SwitchEvent>;
   private readonly decodeCounts: DecodeCounters = { decoded: 0, unknown: 0, malformed: 0 };
   private readonly counters = { framesDecoded: 0, skippedFrames: 0, reconnects: 0 };
+  private switchCoreUuid: string | null = null;
 
   constructor(options: EslInboundClientOptions) {
     super();
@@ -187,6 +193,11 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
 
   get connected(): boolean {
     return this.link === "up";
+  }
+
+  /** The connected switch's Core-UUID (FreeSWITCH makes a new one at every start); null until learned. */
+  get coreUuid(): string | null {
+    return this.switchCoreUuid;
   }
 
   // ------------------------------------------------------------ commands
@@ -262,6 +273,16 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
     const uuid = /^\+OK\s+(\S+)/.exec(body)?.[1];
     if (uuid) this.trackChannel(uuid);
     return uuid ? { ok: true, type: cmd.type, reply: body, uuid } : { ok: true, type: cmd.type, reply: body };
+  }
+
+  /**
+   * Does the switch have this channel? Known from events, else asked
+   * (`uuid_exists`: the channel can be newer than the events we have read).
+   */
+  async hasChannel(uuid: string): Promise<boolean> {
+    if (!CHANNEL_UUID.test(uuid)) return false;
+    if (this.channels.has(uuid)) return true;
+    return (await this.api("uuid_exists", uuid)).trim() === "true";
   }
 
   /** The switch's live channels (`show channels as json`). */
@@ -397,10 +418,28 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
     if (this.everUp) this.counters.reconnects++;
     const first = !this.everUp;
     this.everUp = true;
-    log.info({ host: this.opts.host, port: this.opts.port, reconnect: !first }, "ESL connected");
+    await this.learnCoreUuid();
+    if (this.conn !== conn) return;
+    log.info({ host: this.opts.host, port: this.opts.port, reconnect: !first, coreUuid: this.switchCoreUuid }, "ESL connected");
     this.emit("connected");
     await this.resync();
     this.settleStart(null);
+  }
+
+  /** core_uuid is a global variable FreeSWITCH sets at start (switch_core_init); events carry it as Core-UUID. */
+  private async learnCoreUuid(): Promise<void> {
+    try {
+      const value = (await this.api("global_getvar", "core_uuid")).trim();
+      if (CHANNEL_UUID.test(value)) {
+        this.switchCoreUuid = value;
+        return;
+      }
+      log.warn({ value: value.slice(0, 80) }, "the switch did not tell its core_uuid; learning it from events");
+    } catch (err) {
+      log.warn({ err }, "global_getvar core_uuid failed; learning the switch's Core-UUID from events");
+    }
+    // A different switch (or a restart) may answer this time: forget the old identity.
+    this.switchCoreUuid = null;
   }
 
   private scheduleReconnect(): void {
@@ -472,6 +511,7 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
     const outcome = decodeOutcome(event, this.decodeCounts);
     if (!outcome.ok) return;
     const decoded = outcome.event;
+    if (this.switchCoreUuid === null && decoded.coreUuid !== "") this.switchCoreUuid = decoded.coreUuid;
     if (decoded.kind === "background_job") {
       this.jobs.get(decoded.jobUuid)?.ok(decoded);
     } else if (isChannelEvent(decoded)) {

@@ -58,5 +58,8 @@ export {
   type ChannelEventHandler,
   type EslOutboundServerEvents,
   type EslOutboundServerOptions,
+  type OutboundAdmissionOptions,
+  type OutboundCandidate,
   type OutboundSession,
 } from "./outbound-server.ts";
+export type { OutboundRefusal, OutboundRefusalReason } from "./outbound-admission.ts";

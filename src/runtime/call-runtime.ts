@@ -3,7 +3,8 @@
  *
  * - place() spawns an outbound call actor (its id is the origination_uuid, so it
  *   exists before the switch answers); adoptInbound() spawns one for a channel
- *   FreeSWITCH handed us over the outbound socket.
+ *   FreeSWITCH handed us over the outbound socket. Each direction has its own
+ *   limit, so a flood of inbound calls can never make place() answer 429.
  * - route() is the router: a decoded switch event goes to the actor whose id is
  *   the event's Unique-ID.
  * - execute() is the executor: a command the machine emits goes to the switch
@@ -62,7 +63,10 @@ export interface CallRuntimeOptions {
   metrics: RuntimeMetrics;
   tts: { engine: string; voice: string };
   inboundGreeting: string;
+  /** Live outbound calls at once (MAX_CONCURRENT_CALLS): place() answers 429 beyond. */
   maxConcurrentCalls: number;
+  /** Live inbound calls at once (MAX_INBOUND_CALLS): further ones are hung up. */
+  maxInboundCalls?: number;
   /** Loads a stored call (CDR + persisted snapshot) when resync discovers a channel we do not hold. */
   loadStoredCall?: (callId: string) => Promise<StoredCall | null>;
 }
@@ -75,6 +79,7 @@ export interface StoredCall {
 
 interface CallEntry {
   id: string;
+  direction: "inbound" | "outbound";
   actor: Actor<typeof callMachine>;
   statusCallback: string | null;
   dryRun: boolean;
@@ -88,6 +93,8 @@ const RECENTLY_ENDED_MS = 60_000;
 
 export class CallRuntime {
   private readonly calls = new Map<string, CallEntry>();
+  /** Live calls per direction: each direction is limited on its own. */
+  private readonly liveByDirection = { inbound: 0, outbound: 0 };
   private readonly recentlyEnded = new Map<string, { view: LiveCallView; until: number }>();
   /** performance.now() of the switch event being dispatched, while its handlers run. */
   private dispatchingSince: number | null = null;
@@ -108,11 +115,15 @@ export class CallRuntime {
     return this.calls.size;
   }
 
+  liveCountOf(direction: "inbound" | "outbound"): number {
+    return this.liveByDirection[direction];
+  }
+
   /** Spawn an outbound call actor; its machine emits the originate at once. */
   place(req: PlaceCallRequest): LiveCallView {
     if (!this.accepting) throw new RuntimeRefusal(503, "shutting_down", "the runtime is shutting down");
-    if (this.calls.size >= this.opts.maxConcurrentCalls) {
-      throw new RuntimeRefusal(429, "too_many_calls", `at most ${this.opts.maxConcurrentCalls} concurrent calls`);
+    if (this.liveByDirection.outbound >= this.opts.maxConcurrentCalls) {
+      throw new RuntimeRefusal(429, "too_many_calls", `at most ${this.opts.maxConcurrentCalls} concurrent outbound calls`);
     }
     if (this.calls.has(req.callId)) throw new RuntimeRefusal(409, "duplicate_call", `call ${req.callId} already exists`);
     const input: CallInput = {
@@ -142,10 +153,12 @@ export class CallRuntime {
   /** A channel FreeSWITCH handed us over the outbound socket (dialplan `socket … async full`). */
   adoptInbound(channel: ChannelEvent): LiveCallView | null {
     if (this.calls.has(channel.uuid)) return liveView(this.calls.get(channel.uuid)!.actor.getSnapshot(), this.calls.get(channel.uuid)!);
-    if (!this.accepting || this.calls.size >= this.opts.maxConcurrentCalls) {
+    const full = this.liveByDirection.inbound >= (this.opts.maxInboundCalls ?? this.opts.maxConcurrentCalls);
+    if (!this.accepting || full) {
       // Still answer the switch: hang the call up rather than leave it parked forever.
       void this.opts.link.send({ type: "hangup", uuid: channel.uuid, cause: "NORMAL_TEMPORARY_FAILURE" }).catch(() => {});
-      log.warn({ callId: channel.uuid }, "inbound call refused: runtime full or shutting down");
+      this.opts.metrics.inboundRefused.inc({ reason: full ? "full" : "shutting_down" });
+      log.warn({ callId: channel.uuid, live: this.liveByDirection.inbound }, full ? "inbound call refused: MAX_INBOUND_CALLS reached" : "inbound call refused: shutting down");
       return null;
     }
     this.opts.link.trackChannel(channel.uuid);
@@ -231,13 +244,14 @@ export class CallRuntime {
   async shutdown(): Promise<void> {
     this.accepting = false;
     for (const u of this.unsubscribe.splice(0)) u();
-    for (const entry of this.calls.values()) {
+    for (const entry of [...this.calls.values()]) {
       this.opts.journal.upsertCall(this.cdr(entry, entry.actor.getSnapshot()));
+      this.release(entry);
       entry.actor.stop();
     }
-    this.calls.clear();
     await this.opts.journal.flush();
   }
+
 
   // ─── router ──────────────────────────────────────────────────────────────
 
@@ -306,8 +320,10 @@ export class CallRuntime {
       ? createActor(callMachine, { snapshot: snapshot as never, input: undefined as never })
       : createActor(callMachine, { input: input! });
     const id = input?.callId ?? restoredId!;
-    const entry: CallEntry = { id, actor, ...extra, stateName: "", status: "" };
+    const direction = actor.getSnapshot().context?.direction === "inbound" ? "inbound" : "outbound";
+    const entry: CallEntry = { id, direction, actor, ...extra, stateName: "", status: "" };
     this.calls.set(id, entry);
+    this.liveByDirection[direction]++;
     actor.on("command", ({ command }) => this.execute(entry, command));
     actor.on("refused", (e) => this.journal(id, "refusal", e.command, { reason: e.reason, state: e.state }));
     actor.on("gathered", (e) => this.journal(id, "event", "GATHERED", { digits: e.digits, terminator: e.terminator }));
@@ -340,9 +356,16 @@ export class CallRuntime {
     return row;
   }
 
-  private retire(entry: CallEntry, snapshot: CallSnapshot): void {
-    if (!this.calls.has(entry.id)) return;
+  /** The entry leaves the live set (once). */
+  private release(entry: CallEntry): boolean {
+    if (this.calls.get(entry.id) !== entry) return false;
     this.calls.delete(entry.id);
+    this.liveByDirection[entry.direction]--;
+    return true;
+  }
+
+  private retire(entry: CallEntry, snapshot: CallSnapshot): void {
+    if (!this.release(entry)) return;
     const status = callStatus(snapshot);
     this.opts.metrics.callsEnded.inc({ status });
     const now = Date.now();
@@ -365,7 +388,7 @@ export class CallRuntime {
     row.snapshot = null;
     this.opts.journal.upsertCall(row);
     this.opts.metrics.callsEnded.inc({ status: "failed" });
-    this.calls.delete(entry.id);
+    this.release(entry);
     // Do not leave a channel nobody drives on the switch.
     if (this.opts.link.connected && !entry.dryRun) {
       void this.opts.link.send({ type: "hangup", uuid: entry.id, cause: "NORMAL_TEMPORARY_FAILURE" }).catch(() => {});

@@ -11,6 +11,11 @@ export function createRuntimeMetrics() {
     callsEnded: registry.counter("switchboard_calls_ended_total", "Calls that reached a final status, by status"),
     callsPlaced: registry.counter("switchboard_calls_placed_total", "Outbound calls accepted by the API"),
     callsInbound: registry.counter("switchboard_calls_inbound_total", "Inbound calls handed over by the switch's socket app"),
+    inboundRefused: registry.counter("switchboard_calls_inbound_refused_total", "Inbound calls from the switch hung up at once, by reason (full, shutting_down)"),
+    outboundSocketRefused: registry.counter(
+      "switchboard_outbound_socket_refused_total",
+      "Connections to the outbound socket closed before they became calls, by reason",
+    ),
     commandsSent: registry.counter("switchboard_commands_sent_total", "Commands written to the switch, by command"),
     commandErrors: registry.counter("switchboard_command_errors_total", "Commands the switch refused or that failed in transit"),
     apiRequests: registry.counter("switchboard_api_requests_total", "HTTP API requests, by status class"),

@@ -12,6 +12,10 @@ export interface SwitchLink {
   showChannels(): Promise<ChannelSummary[]>;
   /** Register a channel id we originated, so a resync can tell whether it survived. */
   trackChannel(uuid: string): void;
+  /** The switch's Core-UUID (new at every switch start); null until learned. */
+  readonly coreUuid: string | null;
+  /** Whether the switch has this channel now (throws when the link is down). */
+  hasChannel(uuid: string): Promise<boolean>;
   on(event: "connected", fn: () => void): unknown;
   on(event: "disconnected", fn: (info: { reason: string }) => void): unknown;
   on(event: "resync", fn: (report: ResyncReport) => void): unknown;

@@ -174,6 +174,10 @@ class FakeSwitch {
       const job = /Job-UUID: (\S+)/.exec(command)?.[1] ?? "none";
       socket.write(reply(`+OK Job-UUID: ${job}`, `Job-UUID: ${job}\n`));
     } else if (first.startsWith("sendmsg ")) socket.write(reply("+OK"));
+    else if (first.startsWith("api ")) {
+      // mod_event_socket answers an unknown api command with an api/response, never a command/reply.
+      socket.write(apiResponse(`-ERR ${first.slice(4).split(" ")[0]} Command not found!\n`));
+    }
     else if (first === "exit") {
       socket.write(reply("+OK bye") + disconnectNotice());
       socket.end();
