@@ -10,17 +10,15 @@ import { loadConfig, ConfigError, type Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/client.ts";
 import { JournalWriter } from "./db/journal.ts";
 import { countApiKeys, createApiKey, ensureApiKey, verifyApiKey } from "./db/queries/api-keys.ts";
-import { getCall } from "./db/queries/calls.ts";
 import { EslInboundClient, EslOutboundServer } from "./esl/index.ts";
 import { addressesOf } from "./esl/outbound-admission.ts";
 import { createApp } from "./http/app.ts";
 import { log } from "./log.ts";
 import { CallRuntime } from "./runtime/call-runtime.ts";
 import { inboundGate } from "./runtime/inbound-gate.ts";
+import { CallReconciler } from "./runtime/reconcile.ts";
 import { createRuntimeMetrics } from "./runtime/runtime-metrics.ts";
 import { loadScenario, SwitchSimulator } from "./sim/index.ts";
-
-const FINAL_STATUSES = new Set(["completed", "busy", "no-answer", "failed", "canceled"]);
 
 export interface Switchboard {
   /** The HTTP API's base URL. */
@@ -75,16 +73,17 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     inboundGreeting: config.calls.inboundGreeting,
     maxConcurrentCalls: config.calls.maxConcurrent,
     maxInboundCalls: config.outboundSocketGuard.maxInboundCalls,
-    loadStoredCall: async (callId) => {
-      const row = await getCall(database.db, callId);
-      if (!row || FINAL_STATUSES.has(row.status) || !row.snapshot) return null;
-      return { snapshot: row.snapshot, statusCallback: row.statusCallback, dryRun: row.dryRun };
-    },
   });
-  // The runtime listens before the link starts, so the first resync (live calls
-  // from before a restart) reaches it.
+  // Calls the database has as live are checked against the switch on every
+  // resync: resumed when the switch still has them, closed when it does not.
+  const reconciler = new CallReconciler({ db: database.db, runtime, journal, link, metrics });
+  // Both listen before the link starts, so the first resync (live calls from
+  // before a restart) reaches them.
   runtime.start();
+  link.on("resync", (report) => void reconciler.onResync(report));
   await link.start();
+  // The API must not show a call as live that the switch no longer has.
+  await reconciler.whenIdle();
 
   const guard = config.outboundSocketGuard;
   const allow = guard.allow ?? (config.esl.embedded ? ["127.0.0.1", "::1"] : await switchAddresses(config.esl.host!));

@@ -5,6 +5,8 @@
  *   exists before the switch answers); adoptInbound() spawns one for a channel
  *   FreeSWITCH handed us over the outbound socket. Each direction has its own
  *   limit, so a flood of inbound calls can never make place() answer 429.
+ * - resume() brings back a call a previous run left live on the switch (see
+ *   reconcile.ts, which decides what is resumed and what was lost meanwhile).
  * - route() is the router: a decoded switch event goes to the actor whose id is
  *   the event's Unique-ID.
  * - execute() is the executor: a command the machine emits goes to the switch
@@ -67,8 +69,6 @@ export interface CallRuntimeOptions {
   maxConcurrentCalls: number;
   /** Live inbound calls at once (MAX_INBOUND_CALLS): further ones are hung up. */
   maxInboundCalls?: number;
-  /** Loads a stored call (CDR + persisted snapshot) when resync discovers a channel we do not hold. */
-  loadStoredCall?: (callId: string) => Promise<StoredCall | null>;
 }
 
 export interface StoredCall {
@@ -252,6 +252,10 @@ export class CallRuntime {
     await this.opts.journal.flush();
   }
 
+  /** A live actor, or one that ended a moment ago and whose CDR may still be on its way to the database. */
+  holds(callId: string): boolean {
+    return this.calls.has(callId) || this.recentlyEnded.has(callId);
+  }
 
   // ─── router ──────────────────────────────────────────────────────────────
 
@@ -276,35 +280,38 @@ export class CallRuntime {
     for (const entry of this.calls.values()) entry.actor.send(event);
   }
 
-  private async resync(report: ResyncReport): Promise<void> {
+  /** Channels that ended while the link was down: their actors end as the machine says. (Calls we do not hold: reconcile.ts.) */
+  private resync(report: ResyncReport): void {
     for (const uuid of report.vanished) {
       const entry = this.calls.get(uuid);
       if (!entry) continue;
       this.journal(uuid, "event", "RESYNC_VANISHED", { note: "channel gone from the switch after a reconnect" });
       entry.actor.send({ type: "channel.vanished", at: Date.now() });
     }
-    for (const channel of report.discovered) {
-      if (this.calls.has(channel.uuid) || !this.opts.loadStoredCall) continue;
-      try {
-        const stored = await this.opts.loadStoredCall(channel.uuid);
-        if (stored?.snapshot) this.restore(channel.uuid, stored);
-      } catch (err) {
-        log.error({ err, callId: channel.uuid }, "could not restore a live call from its stored snapshot");
-      }
-    }
   }
 
-  /** A call still up on the switch, journalled by an earlier run of the runtime: resume its actor. */
-  private restore(callId: string, stored: StoredCall): void {
-    if (this.calls.has(callId)) return;
+  /**
+   * A call still up on the switch, journalled by an earlier run of the runtime:
+   * resume its actor from the persisted snapshot. Its journal's seq is seeded
+   * before anything is appended. False when the snapshot cannot be resumed.
+   */
+  async resume(callId: string, stored: StoredCall): Promise<boolean> {
+    if (this.calls.has(callId)) return true;
+    await this.opts.journal.resume(callId);
+    if (this.calls.has(callId)) return true;
+    let entry: CallEntry;
+    try {
+      entry = this.spawn(null, { statusCallback: stored.statusCallback, dryRun: stored.dryRun }, stored.snapshot, callId);
+    } catch (err) {
+      log.error({ err, callId }, "could not resume a live call from its stored snapshot");
+      return false;
+    }
+    if (entry.actor.getSnapshot().status !== "active") return this.calls.get(callId) === entry;
     this.opts.link.trackChannel(callId);
-    const entry = this.spawn(null, { statusCallback: stored.statusCallback, dryRun: stored.dryRun }, stored.snapshot, callId);
-    if (entry.actor.getSnapshot().status !== "active") return;
-    void this.opts.journal.resume(callId).then(() => {
-      this.journal(callId, "event", "RESUMED", { note: "actor restored from its snapshot after a restart" });
-      entry.actor.send({ type: "resume", at: Date.now() });
-    });
+    this.journal(callId, "event", "RESUMED", { note: "actor restored from its snapshot after a restart" });
+    entry.actor.send({ type: "resume", at: Date.now() });
     log.info({ callId, state: entry.stateName }, "resumed a live call after restart");
+    return true;
   }
 
   // ─── actor lifecycle ─────────────────────────────────────────────────────

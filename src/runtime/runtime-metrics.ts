@@ -16,6 +16,10 @@ export function createRuntimeMetrics() {
       "switchboard_outbound_socket_refused_total",
       "Connections to the outbound socket closed before they became calls, by reason",
     ),
+    callsReconciled: registry.counter(
+      "switchboard_calls_reconciled_total",
+      "Calls left live by an earlier run, checked against the switch on start: resumed, or closed because the switch no longer has them",
+    ),
     commandsSent: registry.counter("switchboard_commands_sent_total", "Commands written to the switch, by command"),
     commandErrors: registry.counter("switchboard_command_errors_total", "Commands the switch refused or that failed in transit"),
     apiRequests: registry.counter("switchboard_api_requests_total", "HTTP API requests, by status class"),

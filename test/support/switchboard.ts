@@ -23,8 +23,11 @@ export interface Harness {
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   /** Poll GET /v1/calls/:id until `done` says so (or fail after `timeoutMs`). */
   waitForCall(id: string, done: (call: any) => boolean, timeoutMs?: number): Promise<any>;
-  /** Start the runtime again on the same database and simulator (a restart). */
-  restart(): Promise<void>;
+  /**
+   * Stop the runtime as SIGTERM does and start it again on the same database and
+   * simulator; `whileDown` runs in between (e.g. the far end hangs up meanwhile).
+   */
+  restart(opts?: { whileDown?: () => void | Promise<void> }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -102,8 +105,9 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       }
       throw new Error(`call ${id} did not reach the expected state; last seen: ${JSON.stringify(last)?.slice(0, 800)}`);
     },
-    async restart() {
+    async restart(opts = {}) {
       await sb.stop();
+      await opts.whileDown?.();
       sb = await start();
     },
     async close() {
