@@ -20,6 +20,7 @@ import type { Channel } from "./channel.ts";
 import { ORIGINATE_SYNTAX, type OriginateArgs, parseDialString, parseOriginateArgs, splitArgs } from "./dial-string.ts";
 import { str2cause } from "./hangup-causes.ts";
 import { hashApi } from "./mod-hash.ts";
+import { gatewayStatusText } from "./gateways.ts";
 import { dialOutboundLeg } from "./originate.ts";
 import { FREESWITCH_VERSION, localStamp, SITES, type SwitchCore } from "./switch-core.ts";
 
@@ -32,7 +33,10 @@ const NO_SUCH_CHANNEL = "-ERR No such channel!\n";
 
 /** switch_api_execute fires its API event after the command returns (switch_loadable_module.c). */
 function fireApiEvent(core: SwitchCore, command: string, arg: string | undefined): void {
-  if (!core.wants("API", undefined)) return;
+  if (!core.wants("API", undefined)) {
+    core.skipSequence();
+    return;
+  }
   const ev = core.newEvent("API", SITES.API);
   if (command !== "") ev.add("API-Command", command);
   if (arg !== undefined && arg !== "") ev.add("API-Command-Argument", arg);
@@ -108,6 +112,19 @@ function originate(core: SwitchCore, arg: string): ApiOutput {
       },
     });
   });
+}
+
+/**
+ * mod_sofia's `sofia` api, of which the simulator has only
+ * `sofia status gateway <name>` (cmd_status): the gateway's block, or
+ * "Invalid Gateway!". Anything else is not simulated and says so.
+ */
+function sofia(core: SwitchCore, arg: string): string {
+  const argv = arg.split(/\s+/).filter(Boolean);
+  if (argv.length >= 3 && argv[0]!.toLowerCase() === "status" && argv[1]!.toLowerCase() === "gateway") {
+    return gatewayStatusText(core.gateways.find(argv[2]!), core.opts.ipv4);
+  }
+  return `-ERR the switch simulator implements only "sofia status gateway <name>", not "sofia ${arg}"\n`;
 }
 
 function withChannel(core: SwitchCore, uuid: string | undefined, fn: (ch: Channel) => string): string {
@@ -316,6 +333,7 @@ const HANDLERS: Readonly<Record<string, ApiHandler>> = {
   originate,
   show,
   hash: hashApi,
+  sofia,
   uuid_exists: (core, arg) => (core.channels.has(arg.split(/\s+/)[0] ?? "") ? "true" : "false"),
   uuid_kill: (core, arg) => {
     const [uuid, cause] = arg.split(/\s+/);

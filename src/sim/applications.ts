@@ -344,6 +344,16 @@ const playAndGetDigits: ApplicationImpl = {
   },
 };
 
+/** switch_ivr_originate: DIALSTATUS of a failed originate (any other cause is its own name). */
+const DIALSTATUS_OF: Readonly<Record<string, string>> = {
+  ORIGINATOR_CANCEL: "CANCEL",
+  USER_BUSY: "BUSY",
+  NO_ANSWER: "NOANSWER",
+  DESTINATION_OUT_OF_ORDER: "INVALIDARGS",
+  INVALID_PROFILE: "INVALIDARGS",
+  CALL_REJECTED: "DONTCALL",
+};
+
 /**
  * bridge <dial string>: dial the B leg; when it answers the A leg is answered
  * and bridged (CHANNEL_BRIDGE on A). A failed B leg hangs A up with the B
@@ -356,8 +366,10 @@ const bridge: ApplicationImpl = {
     let bLeg: Channel | undefined;
     let bAnswered = false;
     const fail = (cause: string) => {
+      // switch_ivr_originate's failure path, then audio_bridge_function's "Originate Failed".
       ch.setVar("originate_disposition", cause);
-      ch.setVar("DIALSTATUS", cause === "USER_BUSY" ? "BUSY" : cause === "NO_ANSWER" ? "NOANSWER" : "FAIL");
+      ch.setVar("DIALSTATUS", DIALSTATUS_OF[cause] ?? cause);
+      ch.setVar("originate_failed_cause", cause);
       const cont = ch.getVar("continue_on_fail");
       if (cont && (cont === "true" || cont.split(",").includes(cause))) ctx.done();
       else hangupChannel(core, ch, cause);

@@ -797,7 +797,10 @@ export class EslConnection implements EventSink, SessionBinding {
     setImmediate(() => {
       const out = executeApi(this.core, command, arg);
       Promise.resolve(out).then((body) => {
-        if (!this.core.wants("BACKGROUND_JOB", undefined, owner)) return;
+        if (!this.core.wants("BACKGROUND_JOB", undefined, owner)) {
+          this.core.skipSequence();
+          return;
+        }
         const ev = this.core.newEvent("BACKGROUND_JOB", SITES.BACKGROUND_JOB);
         ev.ownerUuid = owner;
         ev.add("Job-UUID", jobUuid);

@@ -15,11 +15,11 @@ import { EslServer } from "./esl-server.ts";
 import { str2cause } from "./hangup-causes.ts";
 import { ModuleSet, readModulesConf } from "./modules.ts";
 import { type InboundCallOptions, placeInboundCall } from "./outbound-dialer.ts";
-import { defaultScenario, parseScenario, type Scenario, type ScenarioInput, type SpeechSegment } from "./scenario.ts";
+import { defaultScenario, type GatewayStatus, parseScenario, type Scenario, type ScenarioInput, type SpeechSegment } from "./scenario.ts";
 import { type CallerSpeechEvent, SwitchCore } from "./switch-core.ts";
 
 export { defaultScenario, loadScenario, parseScenario, ScenarioError } from "./scenario.ts";
-export type { Scenario, ScenarioInput, CalleeBehaviour, CallerBehaviour, CallerBehaviourInput, SpeechSegment } from "./scenario.ts";
+export type { Scenario, ScenarioInput, CalleeBehaviour, CallerBehaviour, CallerBehaviourInput, SpeechSegment, GatewayStatus } from "./scenario.ts";
 export type { InboundCallOptions } from "./outbound-dialer.ts";
 export type { CallerSpeechEvent } from "./switch-core.ts";
 export { HANGUP_CAUSES, q850For } from "./hangup-causes.ts";
@@ -149,6 +149,22 @@ export class SwitchSimulator extends EventEmitter<SwitchSimulatorEvents> {
   /** What the far end of a channel has said so far (for the speech-to-text adapter). */
   speechFor(uuid: string): SpeechSegment[] {
     return [...(this.core.channels.get(uuid)?.speech ?? [])];
+  }
+
+  /**
+   * Take a SIP gateway down (its OPTIONS pings stopped being answered) or
+   * bring it back up. Originates and bridges through a gateway that is down
+   * fail at once with GATEWAY_DOWN. An unknown name is added.
+   */
+  setGatewayStatus(name: string, status: GatewayStatus): void {
+    if (!/^[\w.-]+$/.test(name)) throw new TypeError(`not a gateway name: ${JSON.stringify(name)}`);
+    if (status !== "up" && status !== "down") throw new TypeError(`gateway status must be "up" or "down", not ${JSON.stringify(status)}`);
+    this.core.gateways.setStatus(name, status);
+  }
+
+  /** A gateway's status, undefined for a name the switch does not have. */
+  gatewayStatus(name: string): GatewayStatus | undefined {
+    return this.core.gateways.find(name)?.status;
   }
 
   /** Fire a HEARTBEAT now (tests need not wait 20 s). */

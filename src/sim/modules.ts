@@ -77,6 +77,7 @@ export const APPLICATION_MODULES: Readonly<Record<string, string>> = {
 /** api command → its module (SWITCH_ADD_API); every command not listed here is mod_commands'. */
 const API_MODULE_EXCEPTIONS: Readonly<Record<string, string>> = {
   hash: "mod_hash",
+  sofia: "mod_sofia",
 };
 
 export function apiModule(command: string): string {

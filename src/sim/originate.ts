@@ -78,10 +78,57 @@ export function scheduleFarEnd(
 }
 
 /**
+ * The endpoint refused the call after switch_core_session_request_uuid made
+ * the session (sofia_outgoing_channel: "Gateway 'x' is down!", "Invalid
+ * Gateway"): switch_core_session_destroy runs before the session's thread
+ * starts, so there is no CHANNEL_CREATE, only a bare CHANNEL_DESTROY:
+ * CS_NONE with state number 0 (CS_NEW), no name (N/A), no caller profile,
+ * and the five variables session_request_uuid sets.
+ */
+function destroyRefusedSession(core: SwitchCore, uuid: string): void {
+  const ch = new Channel({
+    uuid,
+    name: "N/A",
+    direction: "outbound",
+    sessionId: core.nextSessionId(),
+    nowUs: core.nowUs(),
+    profile: {
+      username: "",
+      dialplan: "",
+      callerIdName: "",
+      callerIdNumber: "",
+      origCallerIdName: "",
+      origCallerIdNumber: "",
+      calleeIdName: "",
+      calleeIdNumber: "",
+      networkAddr: "",
+      ani: "",
+      destinationNumber: "",
+      source: "",
+      context: "",
+    },
+  });
+  ch.runningState = "CS_NONE";
+  ch.stateNumber = 0;
+  ch.setVar("direction", "outbound");
+  ch.setVar("is_outbound", "true");
+  ch.setVar("uuid", uuid);
+  ch.setVar("call_uuid", uuid);
+  ch.setVar("session_id", ch.sessionId);
+  // It was a session (sessions since startup count it) for no longer than the destroy takes.
+  core.addChannel(ch);
+  ch.destroyed = true;
+  core.fireChannelEvent(ch, "CHANNEL_DESTROY", SITES.CHANNEL_DESTROY, { variables: true });
+  core.removeChannel(ch);
+}
+
+/**
  * Dial one outbound leg. Fires CHANNEL_OUTGOING, CHANNEL_STATE CS_INIT,
  * CHANNEL_CREATE, CHANNEL_ORIGINATE, CHANNEL_STATE CS_ROUTING and
  * CS_CONSUME_MEDIA, then whatever the scripted callee does. The error
- * endpoint fails with its cause and creates no channel at all.
+ * endpoint fails with its cause and creates no channel at all; a gateway
+ * that is down (or unknown) fails with GATEWAY_DOWN (INVALID_GATEWAY) after
+ * a bare CHANNEL_DESTROY.
  */
 export function dialOutboundLeg(core: SwitchCore, target: DialTarget, opts: DialOptions): Channel | undefined {
   if (target.endpoint === "error") {
@@ -91,6 +138,15 @@ export function dialOutboundLeg(core: SwitchCore, target: DialTarget, opts: Dial
   const uuid = variable(target, "origination_uuid") ?? randomUUID();
   if (core.channels.has(uuid)) {
     opts.onResult({ ok: false, cause: "DESTINATION_OUT_OF_ORDER" });
+    return undefined;
+  }
+  // sofia_outgoing_channel looks the gateway up after it has made the session.
+  const gateway = target.gateway !== undefined ? core.gateways.find(target.gateway) : undefined;
+  if (target.gateway !== undefined && gateway?.status !== "up") {
+    const cause = gateway ? "GATEWAY_DOWN" : "INVALID_GATEWAY";
+    if (gateway) gateway.obFailedCalls++;
+    destroyRefusedSession(core, uuid);
+    opts.onResult({ ok: false, cause });
     return undefined;
   }
   const cidNumber =
@@ -144,6 +200,13 @@ export function dialOutboundLeg(core: SwitchCore, target: DialTarget, opts: Dial
   ch.setVar("originate_early_media", "true");
   ch.setVar("originate_endpoint", target.endpoint === "user" ? "sofia" : target.endpoint);
   core.addChannel(ch);
+  if (gateway) {
+    gateway.obCalls++;
+    // sofia_on_hangup: an outbound call that was never answered counts as failed.
+    ch.hangupHooks.push(() => {
+      if (!ch.answered) gateway.obFailedCalls++;
+    });
+  }
 
   let settled = false;
   const settle = (result: LegResult) => {

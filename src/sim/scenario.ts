@@ -67,6 +67,19 @@ export const CallerBehaviourSchema = z
   })
   .strict();
 
+/**
+ * A SIP gateway of the simulated switch (mod_sofia, profile "external").
+ * down: sofia_outgoing_channel refuses calls through it with GATEWAY_DOWN.
+ */
+export const GatewaySchema = z
+  .object({
+    status: z.enum(["up", "down"]).default("up"),
+  })
+  .strict();
+
+/** parse_gateways accepts names matching ^[\w\.\-\_]+$ and ignores the rest. */
+const GatewayName = z.string().regex(/^[\w.-]+$/, "a gateway name (letters, digits, _ . -)");
+
 const CalleeRule = CalleeBehaviourSchema.extend({ match: Match, name: z.string().optional() }).strict();
 const CallerRule = CallerBehaviourSchema.extend({ match: Match, name: z.string().optional() }).strict();
 
@@ -107,6 +120,12 @@ export const ScenarioSchema = z
     files: z.array(z.string().min(1)).default([]),
     /** The loaded modules; default the shipped freeswitch-conf/autoload_configs/modules.conf.xml. */
     modules: z.array(z.string().regex(/^mod_\w+$/, "a module name such as mod_flite")).optional(),
+    /**
+     * The SIP gateways (sofia/gateway/<name>/…) and whether each is up.
+     * Left out: every gateway name exists and is up. Given: only these exist;
+     * dialling another is INVALID_GATEWAY, as on a switch without it.
+     */
+    gateways: z.record(GatewayName, GatewaySchema).optional(),
   })
   .strict();
 
@@ -119,6 +138,7 @@ export type CallerBehaviourInput = z.input<typeof CallerBehaviourSchema>;
 export type SpeechSegment = z.infer<typeof Speech>;
 export type DtmfPressSpec = z.infer<typeof DtmfPress>;
 export type Timing = z.infer<typeof TimingSchema>;
+export type GatewayStatus = z.infer<typeof GatewaySchema>["status"];
 type MatchSpec = z.infer<typeof Match>;
 
 export class ScenarioError extends Error {

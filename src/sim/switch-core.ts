@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Channel } from "./channel.ts";
 import { SimEvent } from "./event-serialize.ts";
+import { GatewayTable } from "./gateways.ts";
 import type { ModuleSet } from "./modules.ts";
 import type { Scenario, SpeechSegment } from "./scenario.ts";
 
@@ -138,10 +139,13 @@ export class SwitchCore extends EventEmitter {
   readonly globals = new Map<string, string>();
   /** mod_hash's in-memory table, keyed "<realm>_<key>" as mod_hash keys it. */
   readonly hashStore = new Map<string, string>();
+  /** mod_sofia's gateways (the scenario's `gateways`; every name is up when it has none). */
+  readonly gateways: GatewayTable;
 
   constructor(opts: CoreOptions) {
     super();
     this.opts = opts;
+    this.gateways = new GatewayTable(opts.scenario.gateways);
     // The four identity headers never change: build them once.
     this.staticHead = [
       "Core-UUID",
@@ -267,6 +271,11 @@ export class SwitchCore extends EventEmitter {
     return false;
   }
 
+  /** An event fired that no listener takes still uses up its Event-Sequence number (switch_event_fire numbers every event). */
+  skipSequence(): void {
+    ++this.sequence;
+  }
+
   /** A new event with the 13 standard headers (switch_event_prep_for_delivery order). */
   newEvent(name: string, site: CallSite, subclass?: string): SimEvent {
     const ev = new SimEvent(name, subclass);
@@ -326,7 +335,7 @@ export class SwitchCore extends EventEmitter {
     opts: { variables: boolean; before?: string[]; after?: string[] },
   ): void {
     if (!this.wants(name, ch.uuid)) {
-      ++this.sequence;
+      this.skipSequence();
       return;
     }
     const ev = this.newEvent(name, site);
