@@ -75,6 +75,8 @@ export interface StoredCall {
   snapshot: unknown;
   statusCallback: string | null;
   dryRun: boolean;
+  /** The journal's last seq for the call, when the caller read it already (else it is queried). */
+  lastSeq?: number;
 }
 
 interface CallEntry {
@@ -297,7 +299,8 @@ export class CallRuntime {
    */
   async resume(callId: string, stored: StoredCall): Promise<boolean> {
     if (this.calls.has(callId)) return true;
-    await this.opts.journal.resume(callId);
+    if (stored.lastSeq !== undefined) this.opts.journal.seedSeq(callId, stored.lastSeq);
+    else await this.opts.journal.resume(callId);
     if (this.calls.has(callId)) return true;
     let entry: CallEntry;
     try {

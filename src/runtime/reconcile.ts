@@ -83,7 +83,7 @@ export class CallReconciler {
       if (onSwitch.has(row.id)) {
         const resumed =
           row.snapshot !== null &&
-          (await runtime.resume(row.id, { snapshot: row.snapshot, statusCallback: row.statusCallback, dryRun: row.dryRun }));
+          (await runtime.resume(row.id, { snapshot: row.snapshot, statusCallback: row.statusCallback, dryRun: row.dryRun, lastSeq: row.lastSeq }));
         if (resumed) {
           report.resumed.push(row.id);
           metrics.callsReconciled.inc({ outcome: "resumed" });
