@@ -16,6 +16,10 @@
  *   ESL_PASSWORD [ClueCon]      FreeSWITCH event_socket.conf.xml password default
  *   OUTBOUND_SOCKET_HOST [127.0.0.1]  where the runtime listens for the dialplan `socket` app
  *   OUTBOUND_SOCKET_PORT [8084]       the port the dialplan's `socket` app dials (0 = ephemeral)
+ *   OUTBOUND_SOCKET_ADVERTISE   the address FreeSWITCH dials to reach that socket (what the
+ *                               dialplan's `socket <addr>:<port> async full` must say); unset →
+ *                               OUTBOUND_SOCKET_HOST, or this host's first external IPv4 when
+ *                               that is a wildcard (0.0.0.0, ::). Only printed, never bound.
  *   SIM_SCENARIO                path to a simulator scenario file
  *   SWITCHBOARD_API_KEY         an API key accepted from start (its hash is stored)
  *   NATS_URL                    nats://…; unset → in-process bus
@@ -79,7 +83,7 @@ export interface Config {
     password: string;
     embedded: boolean;
   };
-  outboundSocket: { host: string; port: number };
+  outboundSocket: { host: string; port: number; advertise: string | undefined };
   sim: { scenario: string | undefined };
   apiKey: string | undefined;
   nats: { url: string | undefined };
@@ -228,6 +232,7 @@ export const envSchema = z.object({
   ESL_PASSWORD: text("ClueCon"),
   OUTBOUND_SOCKET_HOST: host("127.0.0.1"),
   OUTBOUND_SOCKET_PORT: listenPort(8084),
+  OUTBOUND_SOCKET_ADVERTISE: host(),
   SIM_SCENARIO: text(),
   SWITCHBOARD_API_KEY: text(),
   NATS_URL: url(["nats:", "tls:", "ws:", "wss:"]),
@@ -267,7 +272,7 @@ export function loadConfig(env: Env = process.env): Config {
     database: { url: e.DATABASE_URL, pgliteDir: join(e.DATA_DIR, "pglite") },
     dataDir: e.DATA_DIR,
     esl: { host: e.ESL_HOST, port: e.ESL_PORT, password: e.ESL_PASSWORD, embedded: e.ESL_HOST === undefined },
-    outboundSocket: { host: e.OUTBOUND_SOCKET_HOST, port: e.OUTBOUND_SOCKET_PORT },
+    outboundSocket: { host: e.OUTBOUND_SOCKET_HOST, port: e.OUTBOUND_SOCKET_PORT, advertise: e.OUTBOUND_SOCKET_ADVERTISE },
     sim: { scenario: e.SIM_SCENARIO },
     apiKey: e.SWITCHBOARD_API_KEY,
     nats: { url: e.NATS_URL },

@@ -7,6 +7,7 @@
  * real FreeSWITCH and PostgreSQL.
  */
 import { loadConfig, ConfigError, type Config } from "./config.ts";
+import { dialplanSocketTarget } from "./dialplan-target.ts";
 import { openDatabase, type Database } from "./db/client.ts";
 import { JournalWriter } from "./db/journal.ts";
 import { countApiKeys, createApiKey, ensureApiKey, verifyApiKey } from "./db/queries/api-keys.ts";
@@ -151,6 +152,13 @@ async function switchAddresses(eslHost: string): Promise<string[]> {
   }
 }
 
+/** Where the socket listens, and what the dialplan must dial: not a wildcard address. */
+function outboundSocketLine(config: Config, port: number): string {
+  const target = dialplanSocketTarget(config.outboundSocket, port);
+  const hint = target.guessed ? ` (guessed from this host's interfaces: set OUTBOUND_SOCKET_ADVERTISE to the address FreeSWITCH reaches)` : "";
+  return `Outbound socket listening on ${config.outboundSocket.host}:${port}; the dialplan's socket action dials '${target.address} async full'${hint}`;
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -168,7 +176,7 @@ async function main(): Promise<void> {
     config.esl.embedded
       ? `Switch: embedded simulator, ESL on 127.0.0.1:${sb.simulator!.port} (password ${config.esl.password})`
       : `Switch: FreeSWITCH at ${config.esl.host}:${config.esl.port}`,
-    `Outbound socket (dialplan 'socket ${config.outboundSocket.host}:${sb.outboundSocketPort} async full') listening`,
+    outboundSocketLine(config, sb.outboundSocketPort),
     `Database: ${sb.database.kind === "pglite" ? `embedded PGlite in ${config.database.pgliteDir}` : "PostgreSQL"}`,
   ];
   if (sb.createdApiKey) {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, loadConfig, redactConfig, type Env } from "../../src/config.ts";
+import { dialplanSocketTarget } from "../../src/dialplan-target.ts";
 
 function configError(env: Env): ConfigError {
   try {
@@ -100,5 +101,25 @@ describe("loadConfig", () => {
     expect(shown).not.toContain("s3cret");
     expect(shown).not.toContain("sk_abc");
     expect(shown).toContain("db/x");
+  });
+});
+
+describe("the address the dialplan's socket action dials", () => {
+  const interfaces = {
+    lo: [{ address: "127.0.0.1", family: "IPv4", internal: true }],
+    eth0: [{ address: "10.0.0.7", family: "IPv4", internal: false }],
+  } as never;
+
+  test("a configured bind address is what the switch dials", () => {
+    expect(dialplanSocketTarget({ host: "127.0.0.1", advertise: undefined }, 8084, interfaces)).toEqual({ address: "127.0.0.1:8084", guessed: false });
+  });
+  test("a wildcard bind is never printed: OUTBOUND_SOCKET_ADVERTISE, else a guess from the interfaces", () => {
+    expect(dialplanSocketTarget({ host: "0.0.0.0", advertise: "10.1.2.3" }, 8084, interfaces)).toEqual({ address: "10.1.2.3:8084", guessed: false });
+    expect(dialplanSocketTarget({ host: "0.0.0.0", advertise: undefined }, 8084, interfaces)).toEqual({ address: "10.0.0.7:8084", guessed: true });
+    expect(dialplanSocketTarget({ host: "::", advertise: undefined }, 9000, { lo: [] } as never)).toEqual({ address: "127.0.0.1:9000", guessed: true });
+  });
+  test("OUTBOUND_SOCKET_ADVERTISE is a host, checked like one", () => {
+    expect(loadConfig({ OUTBOUND_SOCKET_ADVERTISE: "10.1.2.3" }).outboundSocket.advertise).toBe("10.1.2.3");
+    expect(() => loadConfig({ OUTBOUND_SOCKET_ADVERTISE: "http://x:1" })).toThrow(ConfigError);
   });
 });
