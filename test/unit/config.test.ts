@@ -19,7 +19,7 @@ describe("loadConfig", () => {
     expect(c.logLevel).toBe("info");
     expect(c.database).toEqual({ url: undefined, pgliteDir: ".data/pglite" });
     expect(c.esl).toEqual({ host: undefined, port: 8021, password: "ClueCon", embedded: true });
-    expect(c.outboundSocket).toEqual({ host: "127.0.0.1", port: 8084 });
+    expect(c.outboundSocket).toEqual({ host: "127.0.0.1", port: 8084, advertise: undefined });
     expect(c.tts).toEqual({ engine: "flite", voice: "kal" });
     expect(c.calls.dialGateway).toBeUndefined();
     expect(c.calls.maxConcurrent).toBe(1000);
