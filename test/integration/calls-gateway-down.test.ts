@@ -35,10 +35,10 @@ describe("a call through a gateway that is down", () => {
     expect(ended.status).toBe("failed");
     expect(ended.hangup_cause).toBe("GATEWAY_DOWN");
     expect(ended.answered_at).toBeNull();
-    // The switch's side as the runtime saw it: no CHANNEL_CREATE, only the bare CHANNEL_DESTROY before the job failed.
-    const names = ended.events.filter((e: any) => e.kind === "event").map((e: any) => e.name);
-    expect(names).toContain("CHANNEL_DESTROY");
-    expect(names).not.toContain("CHANNEL_CREATE");
+    // The switch's side as the runtime journalled it (the journal is written behind the call's state):
+    // no CHANNEL_CREATE, only the bare CHANNEL_DESTROY before the job failed.
+    const journalled = await h.waitForCall(created.body.id, (c) => c.events.some((e: any) => e.name === "CHANNEL_DESTROY"));
+    expect(journalled.events.filter((e: any) => e.kind === "event").map((e: any) => e.name)).toEqual(["CHANNEL_DESTROY"]);
     expect(h.sim.channelCount()).toBe(0);
   });
 
