@@ -1,0 +1,66 @@
+/**
+ * A stream's outgoing messages, each due at a wall-clock time, sent in the
+ * order they were made (the real service answers one stream in order): a
+ * message never overtakes an earlier one, so its due time is at least the
+ * previous one's. One timer per stream, armed for the head of the queue.
+ */
+
+interface Pending {
+  at: number;
+  type: string;
+  text: string;
+}
+
+export class Outbox {
+  private readonly queue: Pending[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastAt = 0;
+  private drained: (() => void) | null = null;
+
+  constructor(private readonly send: (text: string, type: string) => void) {}
+
+  get size(): number {
+    return this.queue.length;
+  }
+
+  /** Queue `text` to go out at performance.now() time `at` (or after everything queued before it). */
+  push(type: string, text: string, at: number): void {
+    this.lastAt = Math.max(at, this.lastAt);
+    this.queue.push({ at: this.lastAt, type, text });
+    this.arm();
+  }
+
+  /** Run `fn` once everything queued has been sent. */
+  whenDrained(fn: () => void): void {
+    if (this.queue.length === 0) fn();
+    else this.drained = fn;
+  }
+
+  clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.queue.length = 0;
+    this.drained = null;
+  }
+
+  private arm(): void {
+    if (this.timer || this.queue.length === 0) return;
+    this.timer = setTimeout(() => this.flush(), Math.max(0, this.queue[0]!.at - performance.now()));
+  }
+
+  private flush(): void {
+    this.timer = null;
+    const now = performance.now();
+    // Timers fire up to a millisecond early or late; anything due by now goes.
+    while (this.queue.length > 0 && this.queue[0]!.at <= now + 1) {
+      const next = this.queue.shift()!;
+      this.send(next.text, next.type);
+    }
+    if (this.queue.length > 0) this.arm();
+    else if (this.drained) {
+      const fn = this.drained;
+      this.drained = null;
+      fn();
+    }
+  }
+}
