@@ -15,8 +15,9 @@
  * start of the voice-to-voice latency.
  *
  * Memory is bounded: a ring of the last `capacity` frames (16 bytes each), so
- * times older than the window answer undefined. The default, 3000 frames, is
- * 60 s of 20 ms frames — far more than a final transcript lags its audio.
+ * times older than the window answer undefined. The default, 1500 frames
+ * (24 KB), is 30 s of 20 ms frames — far more than a final transcript lags the
+ * words it stamps.
  */
 
 export class AudioClock {
@@ -31,7 +32,7 @@ export class AudioClock {
 
   constructor(
     readonly sampleRate: number,
-    readonly capacity = 3000,
+    readonly capacity = 1500,
     /** L16 mono: 2 bytes a sample. */
     private readonly bytesPerSample = 2,
   ) {
