@@ -168,7 +168,10 @@ function streamBody(plan: Plan, timing: ChatTiming, fault: ChatFault | null, cli
             finished = true;
             switch (fault.kind) {
               case "drop_stream":
-                controller.error(new Error("simulated connection reset"));
+                // Let the events already sent reach the client, then reset: Bun aborts the
+                // connection when the body errors (no reason given, so it logs nothing).
+                await sleep(25, cancelled.signal);
+                controller.error();
                 return;
               case "error_event":
                 controller.enqueue(sse(errorBody(fault.message ?? SERVER_ERROR_MESSAGE, "server_error")));

@@ -137,7 +137,9 @@ function audioBody(audio: Uint8Array, firstByteMs: number, dropAt: number, deps:
           if (gone.signal.aborted) return;
           if (dropAt >= 0 && at + chunkBytes > dropAt) {
             if (dropAt > at) controller.enqueue(audio.slice(at, dropAt));
-            controller.error(new Error("simulated connection reset"));
+            // Bytes already sent go out first; then the body errors and Bun resets the connection (quietly, without a reason).
+            await wait(25);
+            controller.error();
             return;
           }
           controller.enqueue(audio.slice(at, Math.min(audio.length, at + chunkBytes)));
