@@ -5,8 +5,15 @@
  *
  * Protocol, as the real module speaks it (mod_audio_stream ec2a781, libwsc
  * 09d18e5; ../shared/esl-traces/freeswitch-1.10.12/mod_audio_stream_ws.transcript.txt):
- * - first, when `start` had a metadata argument, one text frame holding it
- *   verbatim (0.2 ms after the 101); without one, audio comes first;
+ * - the `start` command's metadata argument, if any, as the first text frame,
+ *   sent by the open callback (0.2 ms after the 101 in the capture). Audio the
+ *   media bug wrote while the upgrade was pending can come first: libwsc's
+ *   isConnected() is already true while CONNECTING, so writeBinary queues, and
+ *   the queue is flushed before the open callback runs (libwsc 09d18e5
+ *   WebSocketContext::handleRead). So the first text frame is the metadata
+ *   whenever it comes, and `media.stream_connected` waits for it — at most
+ *   `metadataGraceMs` after the first audio frame (a start without metadata
+ *   sends none), while the audio already flows to the sink;
  * - then binary frames of L16 mono at the agreed rate, one per 20 ms (640 B at
  *   16k) — or a multiple of 20 ms with STREAM_BUFFER_SIZE (1600 B per 100 ms at
  *   8k in the capture), or whatever the codec's packet time gives; any even size
@@ -25,6 +32,9 @@ import { AudioClock } from "./audio-clock.ts";
 import type { MediaCounters } from "./media-counters.ts";
 import type { ThrottledLog } from "./throttled-log.ts";
 import type { AudioSink, AudioStreamStats, MediaStreamEvent, StreamMetadata } from "./types.ts";
+
+/** How long after the first audio frame `connected` waits for a metadata frame. */
+export const DEFAULT_METADATA_GRACE_MS = 100;
 
 export interface StreamBinding {
   /** Samples per second of the L16 frames (the `16k` of the start command). */
@@ -52,6 +62,9 @@ export class AudioStream {
   readonly clock: AudioClock;
   metadata: StreamMetadata | null = null;
   private connected = false;
+  private metadataSeen = false;
+  /** performance.now() of the first audio frame while not yet connected. */
+  private firstFrameAt: number | null = null;
   private closed = false;
   private lastFrameAt: number;
   private idleNotified = false;
@@ -77,6 +90,7 @@ export class AudioStream {
     private readonly log: Logger,
     readonly openedAt: number,
     clockCapacity?: number,
+    private readonly metadataGraceMs = DEFAULT_METADATA_GRACE_MS,
   ) {
     this.lastFrameAt = openedAt;
     this.bytesPerSecond = binding.sampleRate * 2;
@@ -98,9 +112,10 @@ export class AudioStream {
 
   onText(text: string, now: number): void {
     if (this.closed) return;
-    if (!this.connected) {
+    if (!this.metadataSeen) {
+      this.metadataSeen = true;
       this.metadata = readMetadata(text);
-      this.connect(now);
+      if (!this.connected) this.connect(now);
       return;
     }
     this.stats.textFramesUnexpected++;
@@ -116,7 +131,7 @@ export class AudioStream {
     this.stats.bytesIn += length;
     this.counters.framesIn++;
     this.counters.bytesIn += length;
-    if (!this.connected) this.connect(now);
+    if (!this.connected) this.connectWithoutMetadata(now);
     this.lastFrameAt = now;
     this.idleNotified = false;
 
@@ -163,8 +178,15 @@ export class AudioStream {
     this.clock.reset();
   }
 
+  /** Housekeeping: a connect still waiting for metadata that did not come, and silence. */
+  tick(now: number, idleMs: number): void {
+    if (this.closed) return;
+    if (!this.connected && this.firstFrameAt !== null) this.connectWithoutMetadata(now);
+    if (idleMs > 0) this.checkIdle(now, idleMs);
+  }
+
   /** Emit `media.stream_idle` once per silence of at least `idleMs` while connected. */
-  checkIdle(now: number, idleMs: number): void {
+  private checkIdle(now: number, idleMs: number): void {
     if (!this.isConnected || this.idleNotified) return;
     const silentForMs = now - this.lastFrameAt;
     if (silentForMs < idleMs) return;
@@ -182,6 +204,12 @@ export class AudioStream {
     if (this.closed) return;
     this.closed = true;
     this.emit({ type: "media.stream_closed", callId: this.callId, receivedAt: now, code, reason, stats: this.snapshot() });
+  }
+
+  /** Audio but no metadata yet: connect once the grace is over (the metadata, if any, comes right after the flushed audio). */
+  private connectWithoutMetadata(now: number): void {
+    if (this.firstFrameAt === null) this.firstFrameAt = now;
+    if (now - this.firstFrameAt >= this.metadataGraceMs) this.connect(now);
   }
 
   private connect(now: number): void {

@@ -49,9 +49,11 @@ export interface MediaServerOptions {
   socketIdleTimeoutSec?: number;
   /** Frames the audio clock remembers per stream [1500 = 30 s of 20 ms frames]. */
   clockCapacity?: number;
+  /** After the first audio frame, how long `media.stream_connected` waits for the metadata frame [100]. */
+  metadataGraceMs?: number;
   /** How long stop() waits for streams to close before dropping them [2000]. */
   closeGraceMs?: number;
-  /** Housekeeping period [idleMs/4 clamped to 50..1000, or 1000]. */
+  /** Housekeeping period [idleMs/4 clamped to 50..250, or 250]. */
   housekeepingMs?: number;
 }
 
@@ -138,8 +140,9 @@ export class MediaServer {
         close: (ws, code, reason) => this.closed(ws, code, reason),
       },
     });
+    // Often enough for the idle notice and for a connect without metadata (which frames also drive).
     const every =
-      this.options.housekeepingMs ?? (this.idleMs > 0 ? Math.min(1000, Math.max(50, Math.floor(this.idleMs / 4))) : 1000);
+      this.options.housekeepingMs ?? (this.idleMs > 0 ? Math.min(250, Math.max(50, Math.floor(this.idleMs / 4))) : 250);
     this.housekeeping = setInterval(() => this.tick(), every);
     this.housekeeping.unref?.();
     log.info({ host: this.host, port: this.port, advertise: this.advertiseHost }, "media: caller-audio WebSocket server listening");
@@ -270,6 +273,7 @@ export class MediaServer {
       log,
       performance.now(),
       this.options.clockCapacity,
+      this.options.metadataGraceMs,
     );
     ws.data.stream = stream;
     this.counters.streamsAccepted++;
@@ -305,10 +309,8 @@ export class MediaServer {
 
   private tick(): void {
     for (const expired of this.expected.sweep()) this.announceExpired(expired.callId, expired.binding);
-    if (this.idleMs > 0) {
-      const now = performance.now();
-      for (const stream of this.live.values()) stream.checkIdle(now, this.idleMs);
-    }
+    const now = performance.now();
+    for (const stream of this.live.values()) stream.tick(now, this.idleMs);
   }
 
   private announceExpired(callId: string, binding: StreamBinding): void {

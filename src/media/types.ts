@@ -49,9 +49,10 @@ export interface AudioStreamStats {
 /** Events for the call a stream belongs to, as the WebSocket side sees them. */
 export type MediaStreamEvent =
   /**
-   * The switch's stream authenticated and said something: metadata is its
-   * first text frame, or null when the first frame was audio (`start` without
-   * a metadata argument sends none, as in the capture's /second/ connection).
+   * The switch's stream authenticated and said something. metadata is its
+   * first text frame; null when none came within the grace after the first
+   * audio frame (`start` without a metadata argument sends none, as in the
+   * capture's /second/ connection). Audio may already have reached the sink.
    */
   | { type: "media.stream_connected"; callId: string; receivedAt: number; metadata: StreamMetadata | null }
   /** The WebSocket closed (either side). The stats are final. */

@@ -221,6 +221,21 @@ describe("a stream with the right token", () => {
     await waitFor(() => a.events.length === 1 && b.events.length === 1);
     expect(a.events[0]).toMatchObject({ type: "media.stream_connected", metadata: { text: "hello world, not json", json: undefined } });
     expect(b.events[0]).toMatchObject({ type: "media.stream_connected", metadata: null });
+    expect(server.streamStats("bare")?.framesDelivered).toBe(1);
+  });
+
+  test("audio flushed before the metadata (libwsc queues frames during a slow upgrade): still connected with the metadata", async () => {
+    const server = await startServer();
+    const sink = new RecordingSink();
+    const rec = recorder();
+    const grant = server.expect({ callId: "queued", sampleRate: 16000, sink, onEvent: rec.onEvent });
+    const ws = await open(grant.url);
+    for (let n = 0; n < 3; n++) ws.send(frame(1, n));
+    ws.send(`{"call":"queued"}`);
+    ws.send(frame(1, 3));
+    await waitFor(() => sink.frames.length === 4 && rec.events.length === 1);
+    expect(rec.events[0]).toMatchObject({ type: "media.stream_connected", metadata: { json: { call: "queued" } } });
+    expect(server.counters.textFramesUnexpected).toBe(0);
   });
 
   test("libwsc's exact handshake and frames: 101, masked 640-byte frames, PING answered, CLOSE echoed", async () => {
@@ -277,6 +292,7 @@ describe("streams that must not be admitted", () => {
     expect(await rawStatus(port, "", `GET /audio/call-9?token=${token} HTTP/1.1\r\nHost: x\r\n\r\n`)).toBe("HTTP/1.1 426 Upgrade Required");
     // None of those spent the token.
     const ws = await open(grant.url);
+    ws.send("{}");
     ws.send(frame(1, 0));
     await waitFor(() => sink.frames.length === 1);
     // A second connection with the same token: the switch never does that, a replay does.
