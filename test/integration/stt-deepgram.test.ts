@@ -323,7 +323,7 @@ describe("Deepgram adapter against servers that misbehave", () => {
     const server = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
-      fetch: (req, srv) => (srv.upgrade(req, { data: {} }) ? undefined : new Response("no", { status: 400 })),
+      fetch: (req, srv) => (srv.upgrade(req) ? undefined : new Response("no", { status: 400 })),
       websocket: {
         open(ws) {
           for (const message of garbage) ws.send(message);
