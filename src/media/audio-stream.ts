@@ -202,6 +202,8 @@ export class AudioStream {
 
   onClose(code: number, reason: string, now: number): void {
     if (this.closed) return;
+    // Audio came but the grace had not run out: still announce it, so connected/closed pair up.
+    if (!this.connected && this.firstFrameAt !== null) this.connect(now);
     this.closed = true;
     this.emit({ type: "media.stream_closed", callId: this.callId, receivedAt: now, code, reason, stats: this.snapshot() });
   }
