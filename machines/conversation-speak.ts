@@ -345,6 +345,7 @@ export function goodbyeReady(context: ConversationContext, event: StepEvent): Ch
     patch: {
       seq: c.seq,
       closing: { ...closing, commandId: c.id },
+      usage: { ...context.usage, ttsRequests: context.usage.ttsRequests + 1, ttsCharacters: context.usage.ttsCharacters + text.length },
       messages: [...context.messages, { role: "assistant", content: text }],
       transcript: [...context.transcript, { who: "bot", text, startedAt: null, endedAt: null, interrupted: false }],
     },

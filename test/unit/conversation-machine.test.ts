@@ -310,3 +310,30 @@ describe("ending", () => {
     expect(h.commands()).toEqual([]);
   });
 });
+
+describe("the caller goes on before the bot says anything", () => {
+  test("more words while the model thinks: the request is dropped and both parts reach the model as one message", async () => {
+    const h = await listening();
+    await h.say("I'd like to book");
+    const first = h.llm();
+    await h.say("a cleaning on Friday");
+    expect(first.stopped).toBe(true);
+    expect(h.commands().some((c) => c.type === "break")).toBe(false);
+    expect(h.llms).toHaveLength(2);
+    expect(h.llm().input.messages.at(-1)).toEqual({ role: "user", content: "I'd like to book a cleaning on Friday" });
+  });
+
+  test("a noise while the model thinks (speech-started, no words): the model is asked again", async () => {
+    const h = await listening();
+    await h.say("what time do you close");
+    h.stt().send({ type: "stt.speech_started", receivedAt: h.now, audioSec: 4 });
+    expect(h.llm().stopped).toBe(true);
+    await h.advance(DEFAULT_SETTINGS.falseInterruptionMs);
+    expect(h.llms).toHaveLength(2);
+    expect(h.llm().stopped).toBe(false);
+    await h.llmText("We close at five.");
+    await h.llmFinish();
+    await h.playAll();
+    expect(h.ctx().messages.at(-1)).toEqual({ role: "assistant", content: "We close at five." });
+  });
+});
