@@ -200,7 +200,7 @@ describe("a stream with the right token", () => {
     // The end of frame k is audio (k+1)·20 ms; it arrived when the sink saw frame k.
     for (const k of [0, 9, 24]) {
       const at = server.monotonicAt("clocked", (k + 1) * 0.02)!;
-      expect(Math.abs(at - arrivals[k]!)).toBeLessThan(1);
+      expect(Math.abs(at - arrivals[k]!)).toBeLessThan(5);
     }
     // Mid-frame: 10 ms of that frame's audio were still to come when its end arrived.
     expect(server.monotonicAt("clocked", 0.19)!).toBeCloseTo(server.monotonicAt("clocked", 0.2)! - 10, 6);
