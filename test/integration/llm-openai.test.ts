@@ -268,3 +268,42 @@ describe("failures end the stream with finish error, never a throw", () => {
     expect(finish(chunks)).toMatchObject({ reason: "error", error: "Connection error." });
   });
 });
+
+describe("the simulated service on the wire", () => {
+  const post = (path: string, body: string, auth: string | null = `Bearer ${sim.apiKey}`) =>
+    fetch(`${sim.baseURL}${path}`, { method: "POST", headers: { "content-type": "application/json", ...(auth ? { authorization: auth } : {}) }, body });
+
+  test("SSE framing: data: {chunk} events separated by a blank line, then data: [DONE]", async () => {
+    const res = await post("/chat/completions", JSON.stringify({ model: "m", messages: [{ role: "user", content: "hello there" }], stream: true }));
+    expect(res.headers.get("content-type")).toStartWith("text/event-stream");
+    const body = await res.text();
+    const events = body.split("\n\n").filter(Boolean);
+    expect(events.every((e) => e.startsWith("data: "))).toBe(true);
+    expect(events.at(-1)).toBe("data: [DONE]");
+    const chunks = events.slice(0, -1).map((e) => JSON.parse(e.slice(6)));
+    expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
+    expect(chunks.every((c) => c.object === "chat.completion.chunk" && !("usage" in c))).toBe(true);
+  });
+
+  test("non-streamed completion through the package", async () => {
+    const OpenAI = (await import("openai")).default;
+    const client = new OpenAI({ apiKey: sim.apiKey, baseURL: sim.baseURL, maxRetries: 0 });
+    const done = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "Thanks a lot" }] });
+    expect(done.object).toBe("chat.completion");
+    expect(done.choices[0]!.message.content).toBe("You're welcome! Is there anything else I can help you with?");
+    expect(done.choices[0]!.finish_reason).toBe("stop");
+    expect(done.usage!.total_tokens).toBe(done.usage!.prompt_tokens + done.usage!.completion_tokens);
+  });
+
+  test("no key, a wrong path, unparseable JSON: OpenAI's error objects", async () => {
+    const noKey = await post("/chat/completions", "{}", null);
+    expect(noKey.status).toBe(401);
+    expect(await noKey.json()).toMatchObject({ error: { type: "invalid_request_error", message: expect.stringContaining("You didn't provide an API key") } });
+    const wrongPath = await post("/completions", "{}");
+    expect(wrongPath.status).toBe(404);
+    expect((await wrongPath.json()).error.message).toBe("Invalid URL (POST /v1/completions)");
+    const garbage = await post("/chat/completions", "{not json");
+    expect(garbage.status).toBe(400);
+    expect((await garbage.json()).error.message).toStartWith("We could not parse the JSON body of your request.");
+  });
+});
