@@ -20,7 +20,7 @@ const BOOKING: Utterance = { id: 1, text: "Hello, I'd like to book a cleaning.",
 const TUESDAY: Utterance = { id: 2, text: "Next Tuesday at ten works for me.", durationMs: 1400 };
 const YES: Utterance = { id: 3, text: "Yes, please.", durationMs: 600 };
 /** Fast service latencies: what is asserted here is what is said and in which order, not how fast (that is bench/). */
-const QUICK: SimulatedDeepgramOptions["latency"] = { finalMs: 20, interimMs: 5, eventMs: 5, finalizeMs: 5 };
+const QUICK: SimulatedDeepgramOptions["latency"] = { finalMs: 20, interimMs: 0, eventMs: 0, finalizeMs: 5 };
 const STREAM: SttStreamOptions = { sampleRate: RATE, model: "nova-3", language: "en-US", endpointingMs: 300, utteranceEndMs: 1000, callId: "call-stt-test" };
 
 type Step = { silenceMs: number } | { say: Utterance };

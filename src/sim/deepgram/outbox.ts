@@ -2,19 +2,24 @@
  * A stream's outgoing messages, each due at a wall-clock time, sent in the
  * order they were made (the real service answers one stream in order): a
  * message never overtakes an earlier one, so its due time is at least the
- * previous one's. One timer per stream, armed for the head of the queue.
+ * previous one's. A message may be marked as superseded by the next final
+ * (an interim): a final drops those still waiting instead of queueing behind
+ * them, so an interim's latency never delays a final. One timer per stream,
+ * armed for the head of the queue.
  */
 
 interface Pending {
   at: number;
   type: string;
   text: string;
+  interim: boolean;
 }
 
 export class Outbox {
   private readonly queue: Pending[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastAt = 0;
+  private lastSentAt = 0;
   private drained: (() => void) | null = null;
 
   constructor(private readonly send: (text: string, type: string) => void) {}
@@ -24,9 +29,21 @@ export class Outbox {
   }
 
   /** Queue `text` to go out at performance.now() time `at` (or after everything queued before it). */
-  push(type: string, text: string, at: number): void {
+  push(type: string, text: string, at: number, interim = false): void {
     this.lastAt = Math.max(at, this.lastAt);
-    this.queue.push({ at: this.lastAt, type, text });
+    this.queue.push({ at: this.lastAt, type, text, interim });
+    this.arm();
+  }
+
+  /** Drop the interims still waiting: a final that covers them is about to be queued. */
+  dropInterims(): void {
+    if (!this.queue.some((p) => p.interim)) return;
+    const kept = this.queue.filter((p) => !p.interim);
+    this.queue.length = 0;
+    this.queue.push(...kept);
+    this.lastAt = kept.at(-1)?.at ?? this.lastSentAt;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     this.arm();
   }
 
@@ -54,6 +71,7 @@ export class Outbox {
     // Timers fire up to a millisecond early or late; anything due by now goes.
     while (this.queue.length > 0 && this.queue[0]!.at <= now + 1) {
       const next = this.queue.shift()!;
+      this.lastSentAt = next.at;
       this.send(next.text, next.type);
     }
     if (this.queue.length > 0) this.arm();

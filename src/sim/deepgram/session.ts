@@ -161,7 +161,11 @@ export class ListenSession {
   }
 
   private schedule(events: RecognitionEvent[], now: number): void {
-    for (const event of events) this.outbox.push(typeOf(event), eventMessage(event, this.ctx), this.dueAt(event, now));
+    for (const event of events) {
+      const interim = event.kind === "result" && !event.isFinal;
+      if (event.kind === "result" && event.isFinal) this.outbox.dropInterims();
+      this.outbox.push(typeOf(event), eventMessage(event, this.ctx), this.dueAt(event, now), interim);
+    }
   }
 
   /** When (performance.now()) an event made at `now` goes out. */
