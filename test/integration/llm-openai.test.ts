@@ -301,9 +301,9 @@ describe("the simulated service on the wire", () => {
     expect(await noKey.json()).toMatchObject({ error: { type: "invalid_request_error", message: expect.stringContaining("You didn't provide an API key") } });
     const wrongPath = await post("/completions", "{}");
     expect(wrongPath.status).toBe(404);
-    expect((await wrongPath.json()).error.message).toBe("Invalid URL (POST /v1/completions)");
+    expect(((await wrongPath.json()) as { error: { message: string } }).error.message).toBe("Invalid URL (POST /v1/completions)");
     const garbage = await post("/chat/completions", "{not json");
     expect(garbage.status).toBe(400);
-    expect((await garbage.json()).error.message).toStartWith("We could not parse the JSON body of your request.");
+    expect(((await garbage.json()) as { error: { message: string } }).error.message).toStartWith("We could not parse the JSON body of your request.");
   });
 });
