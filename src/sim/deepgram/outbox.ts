@@ -9,6 +9,9 @@
  */
 
 interface Pending {
+  /** When it was meant to go out. */
+  due: number;
+  /** When it goes out: not before the message queued ahead of it. */
   at: number;
   type: string;
   text: string;
@@ -31,7 +34,7 @@ export class Outbox {
   /** Queue `text` to go out at performance.now() time `at` (or after everything queued before it). */
   push(type: string, text: string, at: number, interim = false): void {
     this.lastAt = Math.max(at, this.lastAt);
-    this.queue.push({ at: this.lastAt, type, text, interim });
+    this.queue.push({ due: at, at: this.lastAt, type, text, interim });
     this.arm();
   }
 
@@ -40,8 +43,12 @@ export class Outbox {
     if (!this.queue.some((p) => p.interim)) return;
     const kept = this.queue.filter((p) => !p.interim);
     this.queue.length = 0;
-    this.queue.push(...kept);
-    this.lastAt = kept.at(-1)?.at ?? this.lastSentAt;
+    this.lastAt = this.lastSentAt;
+    for (const p of kept) {
+      // What waited only for a dropped interim may go sooner now.
+      this.lastAt = Math.max(p.due, this.lastAt);
+      this.queue.push({ ...p, at: this.lastAt });
+    }
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.arm();
