@@ -40,8 +40,8 @@ export interface ChatEndpointDeps {
   record: (exchange: ChatExchange) => void;
   /** Called when a client abandons a stream before its end (barge-in). */
   onCancel: () => void;
-  /** Resolves when the server stops (stalled streams end then). */
-  stopped: Promise<void>;
+  /** Aborts when the server stops (stalled streams end then). */
+  stopped: AbortSignal;
 }
 
 const encoder = new TextEncoder();
@@ -154,7 +154,7 @@ function streamBody(plan: Plan, timing: ChatTiming, fault: ChatFault | null, cli
   let finished = false;
   const stop = () => cancelled.abort();
   clientGone.addEventListener("abort", stop, { once: true });
-  void deps.stopped.then(stop);
+  deps.stopped.addEventListener("abort", stop, { once: true });
   const perToken = 1000 / timing.tokensPerSecond;
   const breakAt = fault && "afterChunks" in fault ? fault.afterChunks : -1;
 
@@ -182,7 +182,9 @@ function streamBody(plan: Plan, timing: ChatTiming, fault: ChatFault | null, cli
                 return;
               case "stall":
                 finished = false;
-                await new Promise<void>((resolve) => cancelled.signal.addEventListener("abort", () => resolve(), { once: true }));
+                if (!cancelled.signal.aborted) {
+                  await new Promise<void>((resolve) => cancelled.signal.addEventListener("abort", () => resolve(), { once: true }));
+                }
                 return;
             }
           }
@@ -200,6 +202,7 @@ function streamBody(plan: Plan, timing: ChatTiming, fault: ChatFault | null, cli
         // The client went away between the check and the enqueue: nothing to send to.
       } finally {
         clientGone.removeEventListener("abort", stop);
+        deps.stopped.removeEventListener("abort", stop);
       }
     },
     cancel() {

@@ -68,7 +68,7 @@ export class SimulatedOpenAI {
   readonly chatRules: RuleBook<ChatRule, Conversation>;
   readonly speechRules: RuleBook<SpeechRule, string>;
   private server: Server<undefined> | null = null;
-  private stopSignal!: { promise: Promise<void>; resolve: () => void };
+  private stopping = new AbortController();
   private readonly options: SimulatedOpenAIOptions;
   private readonly responder: Responder;
 
@@ -85,9 +85,7 @@ export class SimulatedOpenAI {
 
   async start(): Promise<{ port: number; baseURL: string }> {
     if (this.server) return { port: this.port, baseURL: this.baseURL };
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => (resolve = r));
-    this.stopSignal = { promise, resolve };
+    this.stopping = new AbortController();
     this.server = Bun.serve({
       port: this.options.port ?? 0,
       hostname: this.options.hostname ?? "127.0.0.1",
@@ -100,7 +98,7 @@ export class SimulatedOpenAI {
 
   async stop(): Promise<void> {
     if (!this.server) return;
-    this.stopSignal.resolve();
+    this.stopping.abort();
     await this.server.stop(true);
     this.server = null;
   }
@@ -168,7 +166,7 @@ export class SimulatedOpenAI {
               this.keep(this.chatLog, x);
             },
             onCancel: () => this.stats.chatStreamsCancelled++,
-            stopped: this.stopSignal.promise,
+            stopped: this.stopping.signal,
           })
         : await handleSpeech(req, {
             timing: {
@@ -182,7 +180,7 @@ export class SimulatedOpenAI {
               this.stats.speechRequests++;
               this.keep(this.speechLog, x);
             },
-            stopped: this.stopSignal.promise,
+            stopped: this.stopping.signal,
           });
     if (response.status === 400) this.stats.badRequests++;
     return response;

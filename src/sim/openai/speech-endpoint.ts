@@ -50,7 +50,8 @@ export interface SpeechEndpointDeps {
   timing: SpeechTiming;
   rules: RuleBook<SpeechRule, string>;
   record: (exchange: SpeechExchange) => void;
-  stopped: Promise<void>;
+  /** Aborts when the server stops. */
+  stopped: AbortSignal;
 }
 
 const speechSchema = z
@@ -121,12 +122,17 @@ function audioBody(audio: Uint8Array, firstByteMs: number, dropAt: number, deps:
   const gone = new AbortController();
   const stop = () => gone.abort();
   clientGone.addEventListener("abort", stop, { once: true });
-  void deps.stopped.then(stop);
+  deps.stopped.addEventListener("abort", stop, { once: true });
   const wait = (ms: number) =>
     new Promise<void>((resolve) => {
       if (ms <= 0 || gone.signal.aborted) return resolve();
-      const t = setTimeout(resolve, ms);
-      gone.signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+      const done = () => {
+        clearTimeout(t);
+        gone.signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      gone.signal.addEventListener("abort", done, { once: true });
     });
   return new ReadableStream<Uint8Array>({
     async start(controller) {
@@ -152,6 +158,7 @@ function audioBody(audio: Uint8Array, firstByteMs: number, dropAt: number, deps:
         // The client went away mid-write.
       } finally {
         clientGone.removeEventListener("abort", stop);
+        deps.stopped.removeEventListener("abort", stop);
       }
     },
     cancel() {
