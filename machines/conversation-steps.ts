@@ -250,6 +250,13 @@ export function planClose(context: ConversationContext, outcome: ConversationOut
   return { patch: { closing: { outcome, goodbye, commandId: null, hangupCommandId: null } }, emitted: [] };
 }
 
+/** Reprompts used up: goodbye (an stt_failed outcome if the caller could only use the keypad). */
+export function closeForSilence(context: ConversationContext): Change {
+  return context.speechInputLost
+    ? planClose(context, "stt_failed", context.settings.phrases.speechInputLostGoodbye)
+    : planClose(context, "silence", context.settings.phrases.silenceGoodbye);
+}
+
 /** Entering closing: what the bot was saying is committed as heard; the caller's audio is no longer needed. */
 export function enterClosing(context: ConversationContext, event: StepEvent): Change {
   const committed = commitReply(context, timeOf(event));

@@ -268,3 +268,15 @@ test("the default actors refuse to run: a runtime or a test must provide them", 
   const retry = emitted.find((e) => e.type === "stt.retry");
   expect(retry && "reason" in retry ? retry.reason : "").toContain('the "stt" actor was not provided');
 });
+
+test("keypad while speech works: digits end on a pause and reach the model; a lone # is nothing", async () => {
+  const h = startConversation();
+  await h.answer();
+  await h.send({ type: "call.dtmf", digit: "#", receivedAt: h.now });
+  await h.advance(DEFAULT_SETTINGS.dtmfInterDigitMs);
+  expect(h.llms).toHaveLength(0);
+  expect(h.state()).toContain("waiting");
+  await h.send({ type: "call.dtmf", digit: "4", receivedAt: h.now });
+  await h.advance(DEFAULT_SETTINGS.dtmfInterDigitMs);
+  expect(h.llm().input.messages.at(-1)).toEqual({ role: "user", content: "(keypad) 4" });
+});
