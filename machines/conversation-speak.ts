@@ -108,7 +108,7 @@ export function modelFinished(context: ConversationContext, event: StepEvent): C
   return withReply(context, reply, { usage, modelErrors: 0, ...markFirstSentence(context, reply, event.receivedAt) });
 }
 
-/** The model failed (stream error or the actor threw): the caller is asked to repeat, unless something was already said. */
+/** The model failed (stream error or the actor threw): the caller is asked to repeat, unless this round already said something. */
 export function modelFailed(context: ConversationContext, event: StepEvent): Change {
   const reply = context.reply;
   const message =
@@ -116,7 +116,9 @@ export function modelFailed(context: ConversationContext, event: StepEvent): Cha
   const emitted: ConversationEmitted[] = [{ type: "model.error", message, turn: reply?.turn ?? null }];
   if (reply === null) return { patch: { modelErrors: context.modelErrors + 1 }, emitted };
   const cleared = { ...reply, buffer: "" };
-  const next = sentencesSpoken(cleared) === 0 ? queueSentences(cleared, [context.settings.phrases.modelError], "script") : cleared;
+  // After "Let me check." and a tool, a silent failure would leave the caller waiting: apologise then too.
+  const saidSomething = reply.roundText.trim() !== "" && sentencesSpoken(cleared) > 0;
+  const next = saidSomething ? cleared : queueSentences(cleared, [context.settings.phrases.modelError], "script");
   return { patch: { reply: next, modelErrors: context.modelErrors + 1 }, emitted };
 }
 

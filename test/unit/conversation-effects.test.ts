@@ -280,3 +280,11 @@ test("keypad while speech works: digits end on a pause and reach the model; a lo
   await h.advance(DEFAULT_SETTINGS.dtmfInterDigitMs);
   expect(h.llm().input.messages.at(-1)).toEqual({ role: "user", content: "(keypad) 4" });
 });
+
+test("the model failing after a tool round still answers the caller (an apology), not silence", async () => {
+  const h = await askedAboutSlots({ tools: { find_slots: async () => ({ content: "9:00", finishedAt: 0 }) } });
+  await h.llmFinish("error", "stream reset");
+  await h.playAll();
+  expect(h.says()).toEqual(["Let me check.", DEFAULT_SETTINGS.phrases.modelError]);
+  expect(h.state()).toContain("listening");
+});
