@@ -34,6 +34,11 @@ function frames(script: Step[]): Uint8Array[] {
   return out;
 }
 
+function frames8k(silenceMs: number, say: Utterance | null): Uint8Array[] {
+  if (!say) return Array.from({ length: silenceMs / 20 }, () => l16Bytes(silenceFrame(8000)));
+  return Array.from({ length: utteranceFrameCount(say, 8000) }, (_, i) => l16Bytes(speechFrame(say, i, 8000)));
+}
+
 /** Sends a script's frames faster than real time (the recogniser's clock is the audio's), letting the socket drain now and then. */
 async function speak(stream: DeepgramSttStream, script: Step[]): Promise<number> {
   let sent = 0;
@@ -153,6 +158,18 @@ describe("Deepgram adapter ↔ simulated Deepgram", () => {
     await until(() => rec.finals.length === 1, "the final");
     expect(rec.finals[0]!.text).toBe("yes please");
     expect(stream.stats.framesShed).toBe(0);
+  });
+
+  test("8 kHz audio (mod_audio_stream `8k`) is heard the same", async () => {
+    const { stream, rec } = await openStream({ apiKey: KEY, baseUrl: sim.url }, { sampleRate: 8000 });
+    await until(() => stream.connection === "open", "the stream to open");
+    const narrowband = [...frames8k(200, null), ...frames8k(0, TUESDAY), ...frames8k(400, null)];
+    for (const frame of narrowband) expect(stream.sendAudio(frame)).toBe(true);
+    await until(() => rec.finals.length === 1, "the final");
+    expect(rec.finals[0]).toMatchObject({ text: "next tuesday at ten works for me", speechFinal: true });
+    expect(rec.finals[0]!.words[0]!.startSec).toBe(0.2);
+    expect(sim.streams()[0]!.query.sample_rate).toBe("8000");
+    expect(stream.stats.bytesSent).toBe(narrowband.length * 320);
   });
 
   test("Finalize flushes what was heard: a final from_finalize", async () => {
@@ -297,6 +314,13 @@ describe("Deepgram adapter against servers that misbehave", () => {
     expect(stream.bufferedBytes).toBe(RATE * 2);
     await stream.close();
     expect(rec.events.map((e) => e.type)).toEqual(["stt.closed"]);
+  });
+
+  test("a handshake that never completes times out: stt.error, stt.closed", async () => {
+    const { rec } = await openStream({ apiKey: KEY, baseUrl: await stalledServer(false), connectTimeoutMs: 200 });
+    await rec.waitFor(1, "stt.closed");
+    expect(rec.events.map((e) => e.type)).toEqual(["stt.error", "stt.closed"]);
+    expect(rec.of("stt.error")[0]!.message).toContain("TIMEOUT");
   });
 
   test("garbage from the server is logged and skipped, never a crash", async () => {
