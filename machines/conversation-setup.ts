@@ -71,17 +71,18 @@ function replyFinished(context: ConversationContext): boolean {
 
 const idOf = (event: { type: string }): string | null => ("id" in event && typeof event.id === "string" ? event.id : null);
 
+/** The model failed once too often: goodbye, outcome error (the apology modelFailed would queue is not said). */
 export function closeForModelError(context: ConversationContext, event: steps.StepEvent): Change {
   const failed = speak.modelFailed(context, event);
   const plan = steps.planClose(context, "error", context.settings.phrases.errorGoodbye);
   return { patch: { ...failed.patch, reply: context.reply, ...plan.patch }, emitted: failed.emitted };
 }
 
+/** The call took the transfer and has not ended (the channel now runs the dialplan): our part is over. */
 export function transferredWithoutHangup(context: ConversationContext): Change {
   const stop = steps.stopAudioStream(context);
   return { patch: { ...stop.patch, outcome: "transferred" }, emitted: stop.emitted };
 }
-
 
 /** A step as a named action: `actions: run(steps.hearTranscript)`. */
 export function run(fn: StepFn) {

@@ -231,6 +231,10 @@ export function bargeIn(context: ConversationContext, event: StepEvent, trigger:
   };
 }
 
+export const bargeInOnSpeech = (c: ConversationContext, e: StepEvent): Change => bargeIn(c, e, "speech_started");
+export const bargeInOnWords = (c: ConversationContext, e: StepEvent): Change => bargeIn(c, e, "words");
+export const bargeInOnDigits = (c: ConversationContext, e: StepEvent): Change => bargeIn(c, e, "dtmf");
+
 /** No words came after the barge-in: say the rest of what was cut off. */
 export function resumeAfterFalseInterruption(context: ConversationContext): Change {
   const reply = context.reply;
@@ -249,6 +253,12 @@ export function resumeAfterFalseInterruption(context: ConversationContext): Chan
 export function planClose(context: ConversationContext, outcome: ConversationOutcome, goodbye: string | null): Change {
   return { patch: { closing: { outcome, goodbye, commandId: null, hangupCommandId: null } }, emitted: [] };
 }
+
+export const greet = (c: ConversationContext): Change => scriptedReply(c, "greeting", c.firstMessage ?? "");
+export const closeForMaxDuration = (c: ConversationContext): Change => planClose(c, "max_duration", c.settings.phrases.maxDurationGoodbye);
+export const closeForLostSpeech = (c: ConversationContext): Change => planClose(c, "stt_failed", c.settings.phrases.speechInputLostGoodbye);
+/** A tool asked to end the call: the model has said its goodbye already. */
+export const closeAfterTool = (c: ConversationContext): Change => planClose(c, "completed", null);
 
 /** Reprompts used up: goodbye (an stt_failed outcome if the caller could only use the keypad). */
 export function closeForSilence(context: ConversationContext): Change {

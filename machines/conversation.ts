@@ -54,7 +54,7 @@ export const conversationMachine = conversationSetup.createMachine({
       after: {
         maxDuration: {
           target: "closing",
-          actions: run((c) => steps.planClose(c, "max_duration", c.settings.phrases.maxDurationGoodbye)),
+          actions: run(steps.closeForMaxDuration),
         },
       },
       on: {
@@ -98,7 +98,7 @@ export const conversationMachine = conversationSetup.createMachine({
                 {
                   guard: "hasFirstMessage",
                   target: "responding",
-                  actions: run((c) => steps.scriptedReply(c, "greeting", c.firstMessage ?? "")),
+                  actions: run(steps.greet),
                 },
                 { target: "listening" },
               ],
@@ -120,7 +120,7 @@ export const conversationMachine = conversationSetup.createMachine({
                   {
                     guard: "lostEndsConversation",
                     target: "#conversation.closing",
-                    actions: run((c) => steps.planClose(c, "stt_failed", c.settings.phrases.speechInputLostGoodbye)),
+                    actions: run(steps.closeForLostSpeech),
                   },
                   { target: "responding", actions: run(steps.startLostNotice) },
                 ],
@@ -199,7 +199,7 @@ export const conversationMachine = conversationSetup.createMachine({
                 {
                   guard: "replyFinishedThenHangUp",
                   target: "#conversation.closing",
-                  actions: run((c) => steps.planClose(c, "completed", null)),
+                  actions: run(steps.closeAfterTool),
                 },
                 { guard: "replyFinished", target: "listening", actions: run(speak.finishReply) },
               ],
@@ -207,22 +207,22 @@ export const conversationMachine = conversationSetup.createMachine({
                 "stt.speech_started": {
                   guard: "bargeInOnSpeechStarted",
                   target: "#listening.barged_in",
-                  actions: run((c, e) => steps.bargeIn(c, e, "speech_started")),
+                  actions: run(steps.bargeInOnSpeech),
                 },
                 "stt.transcript": {
                   guard: "isBargeInTranscript",
                   target: "#listening.hearing",
-                  actions: [run((c, e) => steps.bargeIn(c, e, "words")), run(steps.hearTranscript)],
+                  actions: [run(steps.bargeInOnWords), run(steps.hearTranscript)],
                 },
                 "call.dtmf": {
                   target: "#listening.keypad",
-                  actions: [run((c, e) => steps.bargeIn(c, e, "dtmf")), run(steps.addDigit)],
+                  actions: [run(steps.bargeInOnDigits), run(steps.addDigit)],
                 },
                 "speech_input.lost": [
                   {
                     guard: "lostEndsConversation",
                     target: "#conversation.closing",
-                    actions: run((c) => steps.planClose(c, "stt_failed", c.settings.phrases.speechInputLostGoodbye)),
+                    actions: run(steps.closeForLostSpeech),
                   },
                   { actions: "noteLostNotice" },
                 ],
