@@ -25,7 +25,7 @@ import { startSimProcess, type SimProcess } from "./lib/sim-process.ts";
 import { CallTimeline, type TimelineFigures } from "./lib/call-timeline.ts";
 import { PassProbe, type PassCost } from "./lib/pass-probe.ts";
 import { paced } from "./lib/pacer.ts";
-import type { SwitchEvent } from "../src/esl/types.ts";
+import type { SwitchEvent } from "../machines/switch/index.ts";
 
 // The logger reads LOG_LEVEL when first imported: load the runtime after setting it.
 const { loadConfig } = await import("../src/config.ts");

@@ -2,7 +2,7 @@
  * Pure builders for the SwitchCommands a call emits. No I/O: each returns the
  * command value; the runtime's executor encodes and sends it.
  */
-import type { SwitchCommand } from "../src/esl/types.ts";
+import type { SwitchCommand } from "./switch/index.ts";
 import type { CallContext, GatherPrompt } from "./call-types.ts";
 
 /** Channel variable play_and_get_digits stores the digits in (arrives as variable_<name> on EXECUTE_COMPLETE). */

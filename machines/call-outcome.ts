@@ -5,7 +5,7 @@
  * Kept apart from the machine so the CDR writer, webhooks and tests can apply
  * the same rule to a journalled call without running an actor.
  */
-import { isHangupCause, q850ForCause } from "../src/esl/hangup-causes.ts";
+import { isHangupCause, q850ForCause } from "./switch/hangup-causes.ts";
 
 /** Twilio's call status values; the first four are live, the rest final. */
 export type CallStatus =

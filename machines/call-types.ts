@@ -3,7 +3,7 @@
  * the events it emits. Every event carries `at` (epoch ms from the runtime's
  * clock) because the machine may not read a clock itself.
  */
-import type { CallDirection, ChannelEvent, SwitchCommand } from "../src/esl/types.ts";
+import type { CallDirection, ChannelEvent, SwitchCommand } from "./switch/index.ts";
 import type { CallStatus, HangupBy, LiveCallStatus } from "./call-outcome.ts";
 
 // ─── what the call runs ──────────────────────────────────────────────────────

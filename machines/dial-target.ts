@@ -16,7 +16,7 @@
  *   loopback/<ext>[/<context>]   the dialplan, as a new inbound leg (mod_loopback)
  *   error/<cause>                a leg that fails at once with that hangup cause
  */
-import { isHangupCause } from "../src/esl/hangup-causes.ts";
+import { isHangupCause } from "./switch/hangup-causes.ts";
 
 export type DialTarget =
   | { kind: "number"; number: string }

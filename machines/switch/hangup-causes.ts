@@ -2,6 +2,9 @@
  * FreeSWITCH hangup causes: name → code (src/include/switch_types.h, switch_call_cause_t).
  * Codes ≤ 127 are Q.850 causes; the ones above are FreeSWITCH-only, and FreeSWITCH
  * reports them as q850 16 (NORMAL_CLEARING) in variable_hangup_cause_q850.
+ *
+ * Core vocabulary: the call machine, its outcome rules and the dial-target
+ * grammar use it; src/esl decodes and encodes with it.
  */
 export const HANGUP_CAUSES: Readonly<Record<string, number>> = Object.freeze({
   NONE: 0,

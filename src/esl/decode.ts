@@ -1,5 +1,5 @@
 /**
- * modesl Event → typed SwitchEvent (src/esl/types.ts).
+ * modesl Event → typed SwitchEvent (the core's vocabulary, machines/switch/channel-events.ts).
  *
  * Hand-written checks rather than a schema library: this runs for every event
  * of every channel (1,000 concurrent calls), so it reads each needed header once
@@ -13,7 +13,7 @@
 import { performance } from "node:perf_hooks";
 import { childLog } from "../log.ts";
 import { frameInfo } from "./guarded-parser.ts";
-import { q850ForCause } from "./hangup-causes.ts";
+import { q850ForCause } from "../../machines/switch/hangup-causes.ts";
 import type {
   AnswerState,
   BackgroundJobEvent,
@@ -24,7 +24,7 @@ import type {
   EventMeta,
   HeartbeatEvent,
   SwitchEvent,
-} from "./types.ts";
+} from "../../machines/switch/index.ts";
 
 const log = childLog({ mod: "esl.decode" });
 

@@ -18,8 +18,8 @@
  */
 import { isEndpointDialString } from "../../machines/dial-target.ts";
 import { EslCommandError } from "./errors.ts";
-import { isHangupCause } from "./hangup-causes.ts";
-import type { SwitchCommand } from "./types.ts";
+import { isHangupCause } from "../../machines/switch/hangup-causes.ts";
+import type { SwitchCommand } from "../../machines/switch/index.ts";
 
 export type WireInstruction =
   | { via: "api" | "bgapi"; command: string; args: string }

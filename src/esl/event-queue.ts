@@ -24,7 +24,7 @@
  * the consumer has to keep up on average; the queue only absorbs bursts.
  */
 import { childLog } from "../log.ts";
-import type { SwitchEvent } from "./types.ts";
+import type { SwitchEvent } from "../../machines/switch/index.ts";
 
 const log = childLog({ mod: "esl.queue" });
 

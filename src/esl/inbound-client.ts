@@ -39,7 +39,7 @@ import type {
   ResyncReport,
   SwitchCommand,
   SwitchEvent,
-} from "./types.ts";
+} from "../../machines/switch/index.ts";
 
 installGuardedParser();
 

@@ -7,9 +7,9 @@ import { installGuardedParser } from "./guarded-parser.ts";
 
 installGuardedParser();
 
-export * from "./types.ts";
+// The vocabulary the edge speaks belongs to the core; re-exported for the edge's own users (tests, benchmarks).
+export * from "../../machines/switch/index.ts";
 export * from "./errors.ts";
-export { HANGUP_CAUSES, isHangupCause, q850ForCause, type HangupCauseName } from "./hangup-causes.ts";
 export { safeDecodeURIComponent, invalidEscapeCount } from "./percent-decode.ts";
 export {
   installGuardedParser,

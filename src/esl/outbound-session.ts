@@ -11,7 +11,7 @@ import { PendingCalls, replyError, writeApi, writeCommand, type Connection } fro
 import { encodeExecute, wireText } from "./encode.ts";
 import { EslCommandError, EslLinkDownError } from "./errors.ts";
 import { BoundedEventQueue, describeSwitchEvent, switchEventTier, type QueueLimits } from "./event-queue.ts";
-import type { ChannelEvent } from "./types.ts";
+import type { ChannelEvent } from "../../machines/switch/index.ts";
 
 export type ChannelDataEvent = Extract<ChannelEvent, { kind: "channel.data" }>;
 export type ChannelEventHandler = (event: ChannelEvent) => void | Promise<void>;

@@ -7,7 +7,7 @@
  * created_epoch, name, state, cid_name, cid_num, dest, callstate, …
  */
 import { EslCommandError } from "./errors.ts";
-import type { CallDirection, ChannelSummary } from "./types.ts";
+import type { CallDirection, ChannelSummary } from "../../machines/switch/index.ts";
 
 function field(row: Record<string, unknown>, name: string): string {
   const v = row[name];

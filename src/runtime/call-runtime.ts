@@ -28,7 +28,7 @@ import {
   type CallUserCommand,
 } from "../../machines/call.ts";
 import type { JournalWriter } from "../db/journal.ts";
-import type { ChannelEvent, ResyncReport, SwitchCommand, SwitchEvent } from "../esl/types.ts";
+import type { ChannelEvent, ResyncReport, SwitchCommand, SwitchEvent } from "../../machines/switch/index.ts";
 import { childLog } from "../log.ts";
 import { cdrFromSnapshot, liveView, type LiveCallView } from "./call-record.ts";
 import type { RuntimeMetrics } from "./runtime-metrics.ts";

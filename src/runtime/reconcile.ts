@@ -29,7 +29,7 @@ import type { Db } from "../db/client.ts";
 import type { JournalWriter } from "../db/journal.ts";
 import { listLiveCalls, type LiveCallRow } from "../db/queries/live-calls.ts";
 import type { NewCall } from "../db/schema.ts";
-import type { ResyncReport } from "../esl/types.ts";
+import type { ResyncReport } from "../../machines/switch/index.ts";
 import { childLog } from "../log.ts";
 import type { CallRuntime } from "./call-runtime.ts";
 import type { RuntimeMetrics } from "./runtime-metrics.ts";

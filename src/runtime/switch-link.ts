@@ -1,4 +1,4 @@
-import type { ChannelSummary, CommandOutcome, ResyncReport, SwitchCommand, SwitchEvent } from "../esl/types.ts";
+import type { ChannelSummary, CommandOutcome, ResyncReport, SwitchCommand, SwitchEvent } from "../../machines/switch/index.ts";
 
 /**
  * What the runtime needs from the switch: the one road in (events) and the one

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { createActor, SimulatedClock } from "xstate";
-import type { ChannelEvent, SwitchCommand } from "../../src/esl/types.ts";
+import type { ChannelEvent, SwitchCommand } from "../../machines/switch/index.ts";
 import {
   callMachine,
   callStateName,
