@@ -17,6 +17,7 @@ import type { Channel } from "./channel.ts";
 import { parseDialString, splitArgs } from "./dial-string.ts";
 import { str2cause } from "./hangup-causes.ts";
 import { type MediaOpen, openMedia } from "./media-files.ts";
+import { playbackCounters } from "./playback-counters.ts";
 import { hashApplication } from "./mod-hash.ts";
 import { dialOutboundLeg } from "./originate.ts";
 import { SITES, type SwitchCore } from "./switch-core.ts";
@@ -64,13 +65,17 @@ function startPlayback(
     ended = true;
     cancel();
     const scale = core.opts.timeScale || 1;
-    const elapsedMs = Math.round((performance.now() - started) / scale);
-    const playedMs = lengthMs === null ? elapsedMs : reason === "done" ? lengthMs : Math.min(lengthMs, elapsedMs);
-    const samples = playedMs * 8;
-    ch.setVar("playback_last_offset_pos", samples);
-    ch.setVar("playback_seconds", Math.floor(playedMs / 1000));
-    ch.setVar("playback_ms", playedMs);
-    ch.setVar("playback_samples", samples);
+    const counters = playbackCounters({
+      lengthMs,
+      elapsedMs: (performance.now() - started) / scale,
+      finished: reason === "done",
+      channelRate: ch.codec?.rate ?? 8000,
+      ...(media.sampleRate !== undefined ? { nativeRate: media.sampleRate } : {}),
+    });
+    ch.setVar("playback_last_offset_pos", counters.offsetPos);
+    ch.setVar("playback_seconds", counters.seconds);
+    ch.setVar("playback_ms", counters.ms);
+    ch.setVar("playback_samples", counters.samples);
     core.fireChannelEvent(ch, "PLAYBACK_STOP", SITES.PLAYBACK_STOP, {
       variables: true,
       after: [...fileHeaders, "Playback-Status", reason === "break" ? "break" : "done"],

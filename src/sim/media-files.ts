@@ -19,6 +19,8 @@ export type MediaOpen =
       lengthMs: number | null;
       /** Playback-File-Type: switch_ivr_play_file names only these two. */
       fileType?: "tone_stream" | "local_stream";
+      /** The file's own sample rate (fh->native_rate) when known; else the channel's. */
+      sampleRate?: number;
     }
   | {
       found: false;
