@@ -10,11 +10,12 @@ import type { Database } from "../db/client.ts";
 import { getCall, InvalidCursorError, listCalls } from "../db/queries/calls.ts";
 import { listEvents } from "../db/queries/call-events.ts";
 import type { CallAction } from "../../machines/call.ts";
-import { RuntimeRefusal, type CallRuntime, type UserCommand } from "../runtime/call-runtime.ts";
+import { RuntimeRefusal, type CallRuntime } from "../runtime/call-runtime.ts";
 import type { SwitchLink } from "../runtime/switch-link.ts";
+import { scriptStepOf, userCommandOf } from "./call-actions.ts";
 import { callJson, eventJson } from "./call-view.ts";
 import { ApiError, conflict, invalidRequest, notFound, switchUnavailable } from "./errors.ts";
-import { callActionBody, callIdParams, createCallBody, listCallsQuery, type CallActionBody, type CreateCallBody } from "./schemas/calls.ts";
+import { callActionBody, callIdParams, createCallBody, listCallsQuery, type CreateCallBody } from "./schemas/calls.ts";
 import { privateTargetReason } from "./schemas/webhook-url.ts";
 
 export interface CallsRouteDeps {
@@ -122,10 +123,10 @@ export function callsRoutes({ runtime, database, link, dialGateway, webhookAllow
     .post(
       "/:id/actions",
       async ({ params, body, set }) => {
-        if (body.action !== "hangup" && !link.connected) throw switchUnavailable();
+        if (body.type !== "hangup" && !link.connected) throw switchUnavailable();
         const result = runtime.command(params.id, userCommandOf(body, dialStringFor));
         if (result.outcome === "not_found") {
-          if (await getCall(db, params.id)) throw conflict(`cannot ${body.action.replace("_", " ")} on a call that has ended`, "ended");
+          if (await getCall(db, params.id)) throw conflict(`cannot ${body.type.replace("_", " ")} on a call that has ended`, "ended");
           throw notFound("call", params.id);
         }
         if (result.outcome === "refused") throw conflict(result.reason, result.state);
@@ -153,55 +154,5 @@ export function callsRoutes({ runtime, database, link, dialGateway, webhookAllow
 /** first_action, then the actions list: the steps the call runs once answered. */
 function scriptOf(body: CreateCallBody): CallAction[] | undefined {
   const steps = [...(body.first_action ? [body.first_action] : []), ...(body.actions ?? [])];
-  return steps.length ? steps.map(stepOf) : undefined;
-}
-
-function stepOf(a: NonNullable<CreateCallBody["actions"]>[number]): CallAction {
-  switch (a.type) {
-    case "hangup":
-      return { type: "hangup", reason: a.reason };
-    case "say":
-      return { type: "say", text: a.text, voice: a.voice };
-    case "play":
-      return { type: "play", url: a.url, loop: a.loop };
-    case "gather":
-      return {
-        type: "gather",
-        minDigits: a.min_digits,
-        maxDigits: a.max_digits,
-        timeoutMs: a.timeout_ms,
-        terminators: a.terminators,
-        prompt: a.say ? { say: a.say } : a.play ? { play: a.play } : undefined,
-      };
-  }
-}
-
-function userCommandOf(body: CallActionBody, dialStringFor: (to: string) => string): UserCommand {
-  const applicationUuid = randomUUID();
-  switch (body.action) {
-    case "say":
-      return { type: "say", text: body.text, voice: body.voice, applicationUuid };
-    case "play":
-      return { type: "play", url: body.url, loop: body.loop, applicationUuid };
-    case "send_dtmf":
-      return { type: "send_dtmf", digits: body.digits };
-    case "gather":
-      return {
-        type: "gather",
-        minDigits: body.min_digits,
-        maxDigits: body.max_digits,
-        timeoutMs: body.timeout_ms,
-        terminators: body.terminators,
-        prompt: body.say ? { say: body.say } : body.play ? { play: body.play } : undefined,
-        applicationUuid,
-      };
-    case "transfer":
-      return { type: "transfer", extension: body.extension, context: body.context };
-    case "bridge":
-      return { type: "bridge", dialString: dialStringFor(body.to), applicationUuid };
-    case "hangup":
-      return { type: "hangup", reason: body.reason };
-    case "answer":
-      return { type: "answer", applicationUuid };
-  }
+  return steps.length ? steps.map(scriptStepOf) : undefined;
 }

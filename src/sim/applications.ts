@@ -16,6 +16,7 @@ import {
 import type { Channel } from "./channel.ts";
 import { parseDialString, splitArgs } from "./dial-string.ts";
 import { str2cause } from "./hangup-causes.ts";
+import { botSpeechStarts, playedText } from "./channel-media.ts";
 import { type MediaOpen, openMedia } from "./media-files.ts";
 import { playbackCounters } from "./playback-counters.ts";
 import { hashApplication } from "./mod-hash.ts";
@@ -59,6 +60,8 @@ function startPlayback(
   core.fireChannelEvent(ch, "PLAYBACK_START", SITES.PLAYBACK_START, { variables: true, after: fileHeaders });
   const lengthMs = media.lengthMs;
   const started = performance.now();
+  // What the far end hears (the channel's WRITE audio; reactive callers listen to it).
+  const endSpeech = botSpeechStarts(core, ch, "playback", media.path, playedText(media.path), lengthMs === null ? null : core.scaled(lengthMs));
   let ended = false;
   const end = (reason: "done" | "break" | "hangup") => {
     if (ended) return;
@@ -76,6 +79,7 @@ function startPlayback(
     ch.setVar("playback_seconds", counters.seconds);
     ch.setVar("playback_ms", counters.ms);
     ch.setVar("playback_samples", counters.samples);
+    endSpeech(reason !== "done");
     core.fireChannelEvent(ch, "PLAYBACK_STOP", SITES.PLAYBACK_STOP, {
       variables: true,
       after: [...fileHeaders, "Playback-Status", reason === "break" ? "break" : "done"],
@@ -141,9 +145,16 @@ const speak: ApplicationImpl = {
       ctx.done();
       return;
     }
-    const cancel = channelTimer(core, ch, text.length * core.scenario.timing.speakMsPerChar, () => ctx.done());
+    const lengthMs = text.length * core.scenario.timing.speakMsPerChar;
+    // What the far end hears (the channel's WRITE audio; reactive callers listen to it).
+    const endSpeech = botSpeechStarts(core, ch, "speak", ctx.arg, text, core.scaled(lengthMs));
+    const cancel = channelTimer(core, ch, lengthMs, () => {
+      endSpeech(false);
+      ctx.done();
+    });
     ctx.onInterrupt(() => {
       cancel();
+      endSpeech(true);
       ctx.done();
     });
   },

@@ -11,6 +11,7 @@
 import { EventEmitter } from "node:events";
 import { hostname as osHostname } from "node:os";
 import { hangupChannel } from "./call-flow.ts";
+import { type SpokenLine, simMedia } from "./channel-media.ts";
 import { EslServer } from "./esl-server.ts";
 import { str2cause } from "./hangup-causes.ts";
 import { ModuleSet, readModulesConf } from "./modules.ts";
@@ -22,6 +23,8 @@ export { defaultScenario, loadScenario, parseScenario, ScenarioError } from "./s
 export type { Scenario, ScenarioInput, CalleeBehaviour, CallerBehaviour, CallerBehaviourInput, SpeechSegment, GatewayStatus } from "./scenario.ts";
 export type { InboundCallOptions } from "./outbound-dialer.ts";
 export type { CallerSpeechEvent } from "./switch-core.ts";
+export type { SpokenLine } from "./channel-media.ts";
+export type { TurnSpec } from "./scenario.ts";
 export { HANGUP_CAUSES, q850For } from "./hangup-causes.ts";
 export { ModulesConfError, parseModulesConf, readModulesConf, SHIPPED_MODULES_CONF } from "./modules.ts";
 
@@ -149,6 +152,27 @@ export class SwitchSimulator extends EventEmitter<SwitchSimulatorEvents> {
   /** What the far end of a channel has said so far (for the speech-to-text adapter). */
   speechFor(uuid: string): SpeechSegment[] {
     return [...(this.core.channels.get(uuid)?.speech ?? [])];
+  }
+
+  /**
+   * What the far end (caller or callee) of a channel has said, and when: one
+   * line per utterance, in order, with its start and end (epoch ms) as its
+   * audio carries it. Kept for a while after the call has ended.
+   */
+  callerTranscript(uuid: string): SpokenLine[] {
+    return simMedia(this.core).find(uuid)?.farEndLines() ?? [];
+  }
+
+  /** What the switch said or played to the far end (speak, playback), and when; interrupted = broken off or hung up on. */
+  botSpeech(uuid: string): SpokenLine[] {
+    return simMedia(this.core).find(uuid)?.botLines() ?? [];
+  }
+
+  /** Both sides in time order. */
+  conversation(uuid: string): SpokenLine[] {
+    const media = simMedia(this.core).find(uuid);
+    if (!media) return [];
+    return [...media.farEndLines(), ...media.botLines()].sort((a, b) => a.startedAt - b.startedAt);
   }
 
   /**

@@ -6,6 +6,7 @@
  * exist — which here means it is listed in the scenario's `files`.
  */
 
+import { audioLengthOfFile, existsOnDisk } from "./audio-file-length.ts";
 import type { Channel } from "./channel.ts";
 import { extensionModule } from "./modules.ts";
 import type { SwitchCore } from "./switch-core.ts";
@@ -64,11 +65,17 @@ function toneLengthMs(core: SwitchCore, spec: string): number | null {
   return ms * Math.max(1, loops);
 }
 
-/** Is this absolute path one of the scenario's files (relative entries are sounds under the prefix)? */
+/**
+ * Is this absolute path one of the scenario's files (relative entries are
+ * sounds under the prefix)? An entry ending in "/" is a directory the switch
+ * shares with this machine: a file under it exists when it is on disk here
+ * (the runtime's rendered TTS files, on the same host path).
+ */
 function listed(core: SwitchCore, prefix: string, path: string): boolean {
   for (const entry of core.scenario.files) {
     const abs = entry.startsWith("/") ? entry : `${prefix}/${entry}`;
     if (abs === path) return true;
+    if (abs.endsWith("/") && path.startsWith(abs) && !path.slice(abs.length).split("/").includes("..") && existsOnDisk(path)) return true;
   }
   return false;
 }
@@ -89,8 +96,11 @@ function openPlainFile(core: SwitchCore, ch: Channel, prefix: string, path: stri
       candidates.unshift(...[rate, ...SNDFILE_RATES].map((r) => `${dir}${r}/${name}`));
     }
   }
-  if (candidates.some((c) => listed(core, prefix, c))) {
-    return { found: true, path, lengthMs: core.scenario.timing.playbackMs };
+  const hit = candidates.find((c) => listed(core, prefix, c));
+  if (hit !== undefined) {
+    // A file that is really on this machine's disk plays for as long as it lasts; a listed name alone, the default.
+    const measured = audioLengthOfFile(hit, ext);
+    return { found: true, path, lengthMs: measured?.lengthMs ?? core.scenario.timing.playbackMs, ...(measured ? { sampleRate: measured.sampleRate } : {}) };
   }
   return { found: false, reason: `Error Opening File [${path}] [System error : No such file or directory.]` };
 }

@@ -7,9 +7,10 @@
 
 import { randomUUID } from "node:crypto";
 import { Channel } from "./channel.ts";
-import { flipCallerId, hangupChannel, markAnswered, markPreAnswered, markRingReady, receiveDtmf, setRunningState } from "./call-flow.ts";
+import { flipCallerId, hangupChannel, markAnswered, markPreAnswered, markRingReady, setRunningState } from "./call-flow.ts";
 import type { DialTarget } from "./dial-string.ts";
-import { calleeFor, type CalleeBehaviour, type DtmfPressSpec, type SpeechSegment } from "./scenario.ts";
+import { startFarEnd } from "./callers.ts";
+import { calleeFor, type CalleeBehaviour, type DtmfPressSpec, type SpeechSegment, type TurnSpec } from "./scenario.ts";
 import { SITES, type SwitchCore } from "./switch-core.ts";
 
 export type LegResult = { ok: true; channel: Channel } | { ok: false; cause: string; channel?: Channel };
@@ -39,39 +40,15 @@ function variable(target: DialTarget, name: string): string | undefined {
   return undefined;
 }
 
-/** Schedule what the far end does once the call is up: DTMF, speech, hanging up. */
+/** Schedule what the far end does once the call is up: DTMF, speech, its conversation turns, hanging up. */
 export function scheduleFarEnd(
   core: SwitchCore,
   ch: Channel,
   party: "callee" | "caller",
-  script: { dtmf: DtmfPressSpec[]; speech: SpeechSegment[]; hangupAfterMs?: number | undefined; hangupCause: string },
+  script: { dtmf: DtmfPressSpec[]; speech: SpeechSegment[]; turns?: TurnSpec[]; hangupAfterMs?: number | undefined; hangupCause: string },
   hangupFromAnswer: boolean,
 ): void {
-  const interval = core.scenario.timing.dtmfIntervalMs;
-  for (const press of script.dtmf) {
-    const gap = press.intervalMs ?? interval;
-    [...press.digits].forEach((digit, i) => {
-      core.after(press.atMs + i * gap, () => receiveDtmf(core, ch, digit.toUpperCase()), ch);
-    });
-  }
-  for (const segment of script.speech) {
-    core.after(
-      segment.atMs,
-      () => {
-        if (!ch.isUp) return;
-        ch.speech.push(segment);
-        core.emitSpeech({
-          uuid: ch.uuid,
-          party,
-          text: segment.text,
-          startedAt: Date.now(),
-          durationMs: core.scaled(segment.durationMs),
-          segment,
-        });
-      },
-      ch,
-    );
-  }
+  startFarEnd(core, ch, party, script);
   if (hangupFromAnswer && script.hangupAfterMs !== undefined) {
     core.after(script.hangupAfterMs, () => hangupChannel(core, ch, script.hangupCause), ch);
   }

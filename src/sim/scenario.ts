@@ -26,6 +26,60 @@ const Speech = z.object({
 
 const HangupCause = z.string().refine(isHangupCause, { message: "not a FreeSWITCH hangup cause" });
 
+/**
+ * One turn of a reactive far end (an inbound caller, or an answered callee):
+ * when it starts, then what it does. Turns run in order; a turn is armed
+ * when the one before it is over (its speech ended, its digits sent, its
+ * silence passed) — the first one when the call is answered.
+ *
+ * When (at most one; none = afterBotMs of timing.callerReplyMs):
+ * - afterBotMs: the bot stopped speaking and stayed silent this long;
+ * - bargeInMs: this far into the bot's speech (the utterance playing when
+ *   the turn is armed, else the next one), whether or not it is still playing;
+ * - atMs: this long after answer (at once if the turn is armed later).
+ * botSays (a case-insensitive regex) makes afterBotMs / bargeInMs wait for
+ * bot speech whose text, joined since the turn was armed, matches it.
+ *
+ * What (exactly one):
+ * - say: the words, lasting durationMs (default: text length × callerMsPerChar);
+ *   hangupAfterMs hangs up that far into the sentence (mid-sentence);
+ * - dtmf: digits, intervalMs apart (default timing.dtmfIntervalMs);
+ * - silent: true — says nothing for durationMs (default: for the rest of the call);
+ * - hangup: true or a hangup cause (default NORMAL_CLEARING).
+ *
+ * Offsets that count on the switch's clock (afterBotMs, bargeInMs, atMs,
+ * intervalMs) are scaled by timeScale like every scripted delay; lengths of
+ * the far end's own audio (durationMs, hangupAfterMs) are real time, because
+ * the audio stream is.
+ */
+export const TurnSchema = z
+  .object({
+    afterBotMs: Ms.optional(),
+    bargeInMs: Ms.optional(),
+    atMs: Ms.optional(),
+    botSays: z.string().min(1).optional(),
+    say: z.string().min(1).optional(),
+    durationMs: Ms.optional(),
+    hangupAfterMs: Ms.optional(),
+    dtmf: z.string().regex(/^[0-9*#A-Da-d]+$/, "DTMF digits are 0-9, *, #, A-D").optional(),
+    intervalMs: Ms.optional(),
+    silent: z.literal(true).optional(),
+    hangup: z.union([z.literal(true), HangupCause]).optional(),
+  })
+  .strict()
+  .superRefine((turn, ctx) => {
+    const triggers = [turn.afterBotMs, turn.bargeInMs, turn.atMs].filter((x) => x !== undefined).length;
+    if (triggers > 1) ctx.addIssue({ code: "custom", message: "a turn starts one way: afterBotMs, bargeInMs or atMs" });
+    if (turn.botSays !== undefined && turn.atMs !== undefined) ctx.addIssue({ code: "custom", message: "botSays goes with afterBotMs or bargeInMs, not atMs" });
+    const actions = [turn.say, turn.dtmf, turn.silent, turn.hangup].filter((x) => x !== undefined).length;
+    if (actions !== 1) ctx.addIssue({ code: "custom", message: "a turn does one thing: say, dtmf, silent or hangup" });
+    if (turn.durationMs !== undefined && turn.say === undefined && turn.silent === undefined) {
+      ctx.addIssue({ code: "custom", message: "durationMs goes with say or silent" });
+    }
+    if (turn.hangupAfterMs !== undefined && turn.say === undefined) ctx.addIssue({ code: "custom", message: "hangupAfterMs goes with say" });
+    if (turn.intervalMs !== undefined && turn.dtmf === undefined) ctx.addIssue({ code: "custom", message: "intervalMs goes with dtmf" });
+  });
+
 const Match = z.union([
   z.object({ prefix: z.string().min(1) }).strict(),
   z.object({ regex: z.string().min(1) }).strict(),
@@ -52,6 +106,8 @@ export const CalleeBehaviourSchema = z
     speech: z.array(Speech).default([]),
     /** What the amd app reports; defaults to MACHINE for outcome machine, HUMAN otherwise. */
     amdResult: z.enum(["HUMAN", "MACHINE", "NOTSURE"]).optional(),
+    /** A reactive conversation once answered (see TurnSchema). */
+    turns: z.array(TurnSchema).default([]),
   })
   .strict();
 
@@ -64,6 +120,8 @@ export const CallerBehaviourSchema = z
     dtmf: z.array(DtmfPress).default([]),
     /** Speech at ms offsets after the call is answered. */
     speech: z.array(Speech).default([]),
+    /** A reactive conversation once answered (see TurnSchema). */
+    turns: z.array(TurnSchema).default([]),
   })
   .strict();
 
@@ -101,6 +159,10 @@ export const TimingSchema = z
     dtmfIntervalMs: Ms.default(150),
     /** Default inter-digit timeout of play_and_get_digits when its arguments give none. */
     digitTimeoutMs: Ms.default(3000),
+    /** A far end's `say` with no durationMs lasts this many ms per character (real time: it is audio). */
+    callerMsPerChar: Ms.default(60),
+    /** A turn with no afterBotMs / bargeInMs / atMs starts this long after the bot stops speaking. */
+    callerReplyMs: Ms.default(600),
   })
   .strict();
 
@@ -138,6 +200,7 @@ export type CallerBehaviourInput = z.input<typeof CallerBehaviourSchema>;
 export type SpeechSegment = z.infer<typeof Speech>;
 export type DtmfPressSpec = z.infer<typeof DtmfPress>;
 export type Timing = z.infer<typeof TimingSchema>;
+export type TurnSpec = z.infer<typeof TurnSchema>;
 export type GatewayStatus = z.infer<typeof GatewaySchema>["status"];
 type MatchSpec = z.infer<typeof Match>;
 
@@ -150,6 +213,17 @@ export function parseScenario(input: unknown, source = "scenario"): Scenario {
   const result = ScenarioSchema.safeParse(input);
   if (!result.success) {
     throw new ScenarioError(`invalid ${source}:\n${z.prettifyError(result.error)}`);
+  }
+  const scripts = [...result.data.callees, ...result.data.callers, result.data.defaultCallee, result.data.defaultCaller];
+  for (const script of scripts) {
+    for (const turn of script.turns) {
+      if (turn.botSays === undefined) continue;
+      try {
+        new RegExp(turn.botSays, "i");
+      } catch (err) {
+        throw new ScenarioError(`invalid ${source}: bad botSays regex ${JSON.stringify(turn.botSays)}: ${(err as Error).message}`);
+      }
+    }
   }
   for (const rule of [...result.data.callees, ...result.data.callers]) {
     if ("regex" in rule.match) {

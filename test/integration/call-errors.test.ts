@@ -41,10 +41,10 @@ for (const [label, modules] of [["shipped modules", undefined], ["no mod_ssml", 
 
     test("play of a file the switch does not have → error FILE NOT FOUND; a file it has → no error", async () => {
       const id = await answered();
-      await h.api("POST", `/v1/calls/${id}/actions`, { action: "play", url: "/var/sounds/menu.wav" });
+      await h.api("POST", `/v1/calls/${id}/actions`, { type: "play", url: "/var/sounds/menu.wav" });
       const ok = await h.waitForCall(id, (c) => c.activity === "idle");
       expect(ok.error).toBeNull();
-      await h.api("POST", `/v1/calls/${id}/actions`, { action: "play", url: "ivr/ivr-welcome.wav" });
+      await h.api("POST", `/v1/calls/${id}/actions`, { type: "play", url: "ivr/ivr-welcome.wav" });
       const failed = await h.waitForCall(id, (c) => c.activity === "idle" && c.error !== null);
       expect(failed.error).toBe("play: FILE NOT FOUND (ivr/ivr-welcome.wav)");
       expect(failed.status).toBe("in-progress");
@@ -53,7 +53,7 @@ for (const [label, modules] of [["shipped modules", undefined], ["no mod_ssml", 
 
     test("a gather whose played prompt is missing → error on the call, digits empty", async () => {
       const id = await answered();
-      await h.api("POST", `/v1/calls/${id}/actions`, { action: "gather", play: "/var/sounds/missing.wav", timeout_ms: 1000 });
+      await h.api("POST", `/v1/calls/${id}/actions`, { type: "gather", play: "/var/sounds/missing.wav", timeout_ms: 1000 });
       const after = await h.waitForCall(id, (c) => c.activity === "idle" && c.error !== null);
       expect(after.error).toContain("gather: the prompt could not be played");
       await h.api("DELETE", `/v1/calls/${id}`);
@@ -61,7 +61,7 @@ for (const [label, modules] of [["shipped modules", undefined], ["no mod_ssml", 
 
     test(`a gather with a spoken prompt ${modules ? "fails visibly without mod_ssml" : "plays with mod_ssml loaded"}`, async () => {
       const id = await answered();
-      await h.api("POST", `/v1/calls/${id}/actions`, { action: "gather", say: "Press four then two", timeout_ms: 1000 });
+      await h.api("POST", `/v1/calls/${id}/actions`, { type: "gather", say: "Press four then two", timeout_ms: 1000 });
       const after = await h.waitForCall(id, (c) => c.activity === "idle" && (modules ? c.error !== null : true));
       if (modules) expect(after.error).toContain("gather: the prompt could not be played");
       else {

@@ -48,12 +48,12 @@ for (const db of ["pglite", "postgres"] as DbKind[]) {
       expect(answered.answered_at).not.toBeNull();
       expect(answered.state).toBe("in_progress.idle");
 
-      const play = await h.api("POST", `/v1/calls/${id}/actions`, { action: "play", url: "ivr/ivr-welcome.wav" });
+      const play = await h.api("POST", `/v1/calls/${id}/actions`, { type: "play", url: "ivr/ivr-welcome.wav" });
       expect(play.status).toBe(202);
       expect(play.body.activity).toBe("playing");
       await h.waitForCall(id, (c) => c.activity === "idle");
 
-      const dtmf = await h.api("POST", `/v1/calls/${id}/actions`, { action: "send_dtmf", digits: "12#" });
+      const dtmf = await h.api("POST", `/v1/calls/${id}/actions`, { type: "send_dtmf", digits: "12#" });
       expect(dtmf.status).toBe(202);
 
       const hangup = await h.api("DELETE", `/v1/calls/${id}`);
@@ -184,7 +184,7 @@ for (const db of ["pglite", "postgres"] as DbKind[]) {
         const r = await h.api("GET", "/v1/calls/00000000-0000-0000-0000-000000000000");
         expect(r.status).toBe(404);
         expect(r.body.error.code).toBe("not_found");
-        const a = await h.api("POST", "/v1/calls/00000000-0000-0000-0000-000000000000/actions", { action: "hangup" });
+        const a = await h.api("POST", "/v1/calls/00000000-0000-0000-0000-000000000000/actions", { type: "hangup" });
         expect(a.status).toBe(404);
       });
 
@@ -192,7 +192,7 @@ for (const db of ["pglite", "postgres"] as DbKind[]) {
         const created = await place({ to: "4080003", timeout_s: 30 });
         const id = created.body.id;
         await h.waitForCall(id, (c) => c.status === "ringing");
-        const r = await h.api("POST", `/v1/calls/${id}/actions`, { action: "play", url: "ivr/ivr-welcome.wav" });
+        const r = await h.api("POST", `/v1/calls/${id}/actions`, { type: "play", url: "ivr/ivr-welcome.wav" });
         expect(r.status).toBe(409);
         expect(r.body.error.code).toBe("invalid_state");
         expect(r.body.error.message).toContain("ringing");
@@ -206,7 +206,7 @@ for (const db of ["pglite", "postgres"] as DbKind[]) {
       test("409 for DTMF on an ended call", async () => {
         const created = await place({ to: "4860002" });
         await h.waitForCall(created.body.id, isFinal);
-        const r = await h.api("POST", `/v1/calls/${created.body.id}/actions`, { action: "send_dtmf", digits: "1" });
+        const r = await h.api("POST", `/v1/calls/${created.body.id}/actions`, { type: "send_dtmf", digits: "1" });
         expect(r.status).toBe(409);
       });
 

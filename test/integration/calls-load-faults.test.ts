@@ -95,7 +95,7 @@ for (const db of ["pglite", "postgres"] as const) {
       expect(still.body.status).toBe("in-progress");
       expect(still.body.live).toBe(true);
       // …and it is still driven over the new link.
-      const play = await h.api("POST", `/v1/calls/${up}/actions`, { action: "play", url: "ivr/ivr-welcome.wav" });
+      const play = await h.api("POST", `/v1/calls/${up}/actions`, { type: "play", url: "ivr/ivr-welcome.wav" });
       expect(play.status).toBe(202);
       await h.waitForCall(up, (c) => c.activity === "idle");
       await h.api("DELETE", `/v1/calls/${up}`);

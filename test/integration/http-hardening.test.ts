@@ -136,7 +136,7 @@ describe("odd input is a 4xx in the error shape, never a 5xx (finding 4)", () =>
     const attempts = [
       h.api("GET", "/v1/calls/%00"),
       h.api("DELETE", "/v1/calls/%00"),
-      h.api("POST", "/v1/calls/%00/actions", { action: "answer" }),
+      h.api("POST", "/v1/calls/%00/actions", { type: "answer" }),
       h.api("GET", "/v1/actors/%00"),
     ];
     for (const r of await Promise.all(attempts)) {
@@ -209,7 +209,7 @@ describe("strings PostgreSQL cannot store are refused at the edge, naming the fi
 
   test("a lone surrogate in a live say action is refused naming text", async () => {
     const placed = await h.api("POST", "/v1/calls", call);
-    const r = await h.api("POST", `/v1/calls/${placed.body.id}/actions`, { action: "say", text: "x\ud800" });
+    const r = await h.api("POST", `/v1/calls/${placed.body.id}/actions`, { type: "say", text: "x\ud800" });
     expect(r.status).toBe(422);
     expect(fields(r)).toEqual(["text"]);
   });
@@ -299,7 +299,7 @@ describe("unknown fields are refused by name (finding 9)", () => {
 
   test("an unknown field in a live action is refused", async () => {
     const placed = await h.api("POST", "/v1/calls", call);
-    const r = await h.api("POST", `/v1/calls/${placed.body.id}/actions`, { action: "hangup", reson: "NORMAL_CLEARING" });
+    const r = await h.api("POST", `/v1/calls/${placed.body.id}/actions`, { type: "hangup", reson: "NORMAL_CLEARING" });
     expect(r.status).toBe(422);
     expect(fields(r)).toEqual(["reson"]);
   });

@@ -116,9 +116,9 @@ describe("user text reaching the switch (bytes on the ESL wire)", () => {
     const id = created.body.id;
     await waitFor(id, (c) => c.status === "in-progress" && c.activity === "idle");
 
-    expect((await api("POST", `/v1/calls/${id}/actions`, { action: "say", text: `Live ${HOSTILE} and that costs $5` })).status).toBe(202);
+    expect((await api("POST", `/v1/calls/${id}/actions`, { type: "say", text: `Live ${HOSTILE} and that costs $5` })).status).toBe(202);
     await waitFor(id, (c) => c.activity === "idle");
-    expect((await api("POST", `/v1/calls/${id}/actions`, { action: "gather", timeout_ms: 500, say: "Gather $\\{x} \\${y} " + HOSTILE })).status).toBe(202);
+    expect((await api("POST", `/v1/calls/${id}/actions`, { type: "gather", timeout_ms: 500, say: "Gather $\\{x} \\${y} " + HOSTILE })).status).toBe(202);
     await waitFor(id, (c) => c.activity === "idle");
     await api("DELETE", `/v1/calls/${id}`);
 
@@ -143,10 +143,10 @@ describe("user text reaching the switch (bytes on the ESL wire)", () => {
     const created = await api("POST", "/v1/calls", { to: "+15551230000", from: "+15550001111" });
     const id = created.body.id;
     await waitFor(id, (c) => c.status === "in-progress");
-    const play = await api("POST", `/v1/calls/${id}/actions`, { action: "play", url: `/var/sounds/${HOSTILE}.wav` });
+    const play = await api("POST", `/v1/calls/${id}/actions`, { type: "play", url: `/var/sounds/${HOSTILE}.wav` });
     expect(play.status).toBe(422);
     expect(play.body.error.details.map((d: any) => d.field)).toContain("url");
-    const transfer = await api("POST", `/v1/calls/${id}/actions`, { action: "transfer", extension: HOSTILE });
+    const transfer = await api("POST", `/v1/calls/${id}/actions`, { type: "transfer", extension: HOSTILE });
     expect(transfer.status).toBe(422);
     await api("DELETE", `/v1/calls/${id}`);
     expect(tap.sent()).not.toContain("${");
@@ -180,7 +180,7 @@ describe("user text reaching the switch (bytes on the ESL wire)", () => {
     const id = created.body.id;
     await waitFor(id, (c) => c.status === "in-progress");
     for (const to of injectedDialStrings) {
-      const r = await api("POST", `/v1/calls/${id}/actions`, { action: "bridge", to });
+      const r = await api("POST", `/v1/calls/${id}/actions`, { type: "bridge", to });
       expect(r.status).toBe(422);
       expect(r.body.error.details.map((d: any) => d.field)).toEqual(["to"]);
     }

@@ -115,12 +115,12 @@ describe.skipIf(!FS_HOST)("real FreeSWITCH: the README tour and the inbound path
     const id = created.body.id;
     await waitFor(id, (c) => c.status === "in-progress" && c.activity === "idle");
 
-    expect((await api("POST", `/v1/calls/${id}/actions`, { action: "say", text: "Your order has shipped. That costs $5." })).status).toBe(202);
+    expect((await api("POST", `/v1/calls/${id}/actions`, { type: "say", text: "Your order has shipped. That costs $5." })).status).toBe(202);
     await waitFor(id, (c) => c.activity === "idle");
-    expect((await api("POST", `/v1/calls/${id}/actions`, { action: "play", url: "tone_stream://%(300,100,440)" })).status).toBe(202);
+    expect((await api("POST", `/v1/calls/${id}/actions`, { type: "play", url: "tone_stream://%(300,100,440)" })).status).toBe(202);
     await waitFor(id, (c) => c.activity === "idle");
-    expect((await api("POST", `/v1/calls/${id}/actions`, { action: "send_dtmf", digits: "1234#" })).status).toBe(202);
-    expect((await api("POST", `/v1/calls/${id}/actions`, { action: "gather", max_digits: 1, timeout_ms: 1000, say: "Press four then two" })).status).toBe(202);
+    expect((await api("POST", `/v1/calls/${id}/actions`, { type: "send_dtmf", digits: "1234#" })).status).toBe(202);
+    expect((await api("POST", `/v1/calls/${id}/actions`, { type: "gather", max_digits: 1, timeout_ms: 1000, say: "Press four then two" })).status).toBe(202);
     const gathered = await waitFor(id, (c) => c.activity === "idle");
     // The prompt played (mod_ssml's tts:// format is loaded): no error on the call.
     expect(gathered.error).toBeNull();
@@ -174,7 +174,7 @@ describe.skipIf(!FS_HOST)("real FreeSWITCH: the README tour and the inbound path
   test("a play of a file that does not exist puts FILE NOT FOUND on the call", async () => {
     const { body } = await place({ to: "loopback/9901/switchboard" });
     await waitFor(body.id, (c) => c.status === "in-progress" && c.activity === "idle");
-    expect((await api("POST", `/v1/calls/${body.id}/actions`, { action: "play", url: "/nonexistent/switchboard-missing.wav" })).status).toBe(202);
+    expect((await api("POST", `/v1/calls/${body.id}/actions`, { type: "play", url: "/nonexistent/switchboard-missing.wav" })).status).toBe(202);
     const after = await waitFor(body.id, (c) => c.activity === "idle" && c.error !== null);
     expect(after.error).toContain("FILE NOT FOUND");
     await api("DELETE", `/v1/calls/${body.id}`);

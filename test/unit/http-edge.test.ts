@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { storableRow } from "../../src/db/storable.ts";
 import { validationDetails } from "../../src/http/errors.ts";
 import { jsonDepthExceeds } from "../../src/http/request-limits.ts";
-import { createCallBody } from "../../src/http/schemas/calls.ts";
+import { callActionBody, createCallBody, scriptStep } from "../../src/http/schemas/calls.ts";
 import { isStorableText } from "../../src/http/schemas/text.ts";
 import { privateAddressReason, privateTargetReason, webhookUrl } from "../../src/http/schemas/webhook-url.ts";
 
@@ -131,3 +131,38 @@ describe("unknown fields", () => {
     expect(details).toHaveLength(50);
   });
 });
+
+describe("one shape for an action", () => {
+  test("the same action object is taken live and in a script, with the same defaults", () => {
+    for (const action of [
+      { type: "say", text: "Your order has shipped.", voice: "kal" },
+      { type: "play", url: "ivr/ivr-welcome.wav", loop: 2 },
+      { type: "gather", max_digits: 4, say: "Enter your PIN" },
+      { type: "hangup", reason: "NORMAL_CLEARING" },
+    ]) {
+      const live = callActionBody.safeParse(action);
+      const step = scriptStep.safeParse(action);
+      expect(live.success).toBe(true);
+      expect(step.success).toBe(true);
+      expect(live.data).toEqual(step.data as never);
+    }
+    const call = createCallBody.parse({ to: "+15551230000", from: "+15550001111", first_action: { type: "gather", say: "Press 1" } });
+    expect(call.first_action).toEqual(callActionBody.parse({ type: "gather", say: "Press 1" }) as never);
+  });
+
+  test("the old live shape {\"action\": …} is refused, naming type", () => {
+    const result = callActionBody.safeParse({ action: "play", url: "ivr/ivr-welcome.wav" });
+    expect(result.success).toBe(false);
+    const details = validationDetails(result.error!.issues);
+    expect(details.map((d) => d.field)).toEqual(["type"]);
+    expect(details[0]!.message).toContain('"type"');
+  });
+
+  test("a misspelt field of a live action is named; live-only verbs are not script steps", () => {
+    const typo = callActionBody.safeParse({ type: "send_dtmf", digits: "12", duraton: 100 });
+    expect(validationDetails(typo.error!.issues).map((d) => d.field)).toEqual(["duraton"]);
+    expect(callActionBody.safeParse({ type: "send_dtmf", digits: "12" }).success).toBe(true);
+    expect(validationDetails(scriptStep.safeParse({ type: "send_dtmf", digits: "12" }).error!.issues).map((d) => d.field)).toEqual(["type"]);
+  });
+});
+
