@@ -188,7 +188,7 @@ export class ChannelMedia {
         text: u.text,
         startedAt: epochMs(u.startPerf),
         endedAt: end <= performance.now() ? epochMs(end) : undefined,
-        durationMs: end - u.startPerf,
+        durationMs: u.cutPerf === undefined ? u.durationMs : end - u.startPerf,
         interrupted: u.cutPerf !== undefined,
         ...(u.turn !== undefined ? { turn: u.turn } : {}),
       };
