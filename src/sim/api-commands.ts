@@ -19,6 +19,7 @@ import {
 import type { Channel } from "./channel.ts";
 import { ORIGINATE_SYNTAX, type OriginateArgs, parseDialString, parseOriginateArgs, splitArgs } from "./dial-string.ts";
 import { str2cause } from "./hangup-causes.ts";
+import { uuidAudioStream } from "./audio-stream.ts";
 import { hashApi } from "./mod-hash.ts";
 import { gatewayStatusText } from "./gateways.ts";
 import { dialOutboundLeg } from "./originate.ts";
@@ -334,6 +335,8 @@ const HANDLERS: Readonly<Record<string, ApiHandler>> = {
   show,
   hash: hashApi,
   sofia,
+  /** mod_audio_stream. */
+  uuid_audio_stream: uuidAudioStream,
   uuid_exists: (core, arg) => (core.channels.has(arg.split(/\s+/)[0] ?? "") ? "true" : "false"),
   uuid_kill: (core, arg) => {
     const [uuid, cause] = arg.split(/\s+/);

@@ -10,6 +10,7 @@
 
 import { EventEmitter } from "node:events";
 import { hostname as osHostname } from "node:os";
+import { type AudioStreamInfo, audioStreamInfo, stopAudioStreams } from "./audio-stream.ts";
 import { hangupChannel } from "./call-flow.ts";
 import { type SpokenLine, simMedia } from "./channel-media.ts";
 import { EslServer } from "./esl-server.ts";
@@ -23,6 +24,7 @@ export { defaultScenario, loadScenario, parseScenario, ScenarioError } from "./s
 export type { Scenario, ScenarioInput, CalleeBehaviour, CallerBehaviour, CallerBehaviourInput, SpeechSegment, GatewayStatus } from "./scenario.ts";
 export type { InboundCallOptions } from "./outbound-dialer.ts";
 export type { CallerSpeechEvent } from "./switch-core.ts";
+export type { AudioStreamInfo } from "./audio-stream.ts";
 export type { SpokenLine } from "./channel-media.ts";
 export type { TurnSpec } from "./scenario.ts";
 export { HANGUP_CAUSES, q850For } from "./hangup-causes.ts";
@@ -103,6 +105,8 @@ export class SwitchSimulator extends EventEmitter<SwitchSimulatorEvents> {
   /** Close every connection (with FreeSWITCH's shutdown notice), stop timers, stop listening. */
   async stop(): Promise<void> {
     this.core.stop();
+    // mod_audio_stream's sockets close (CLOSE 1000) before the switch goes.
+    await stopAudioStreams(this.core);
     await this.server.close();
     this.started = false;
   }
@@ -173,6 +177,11 @@ export class SwitchSimulator extends EventEmitter<SwitchSimulatorEvents> {
     const media = simMedia(this.core).find(uuid);
     if (!media) return [];
     return [...media.farEndLines(), ...media.botLines()].sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  /** The channel's mod_audio_stream stream (frames sent, dropped, …), or undefined. */
+  audioStream(uuid: string): AudioStreamInfo | undefined {
+    return audioStreamInfo(this.core, uuid);
   }
 
   /**

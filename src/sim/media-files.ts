@@ -6,7 +6,8 @@
  * exist — which here means it is listed in the scenario's `files`.
  */
 
-import { audioLengthOfFile, existsOnDisk } from "./audio-file-length.ts";
+import { audioLengthOfBytes, audioLengthOfFile, existsOnDisk } from "./audio-file-length.ts";
+import { audioStreamTempFile } from "./audio-stream.ts";
 import type { Channel } from "./channel.ts";
 import { extensionModule } from "./modules.ts";
 import type { SwitchCore } from "./switch-core.ts";
@@ -95,6 +96,12 @@ function openPlainFile(core: SwitchCore, ch: Channel, prefix: string, path: stri
       const rate = ch.codec?.rate ?? 8000;
       candidates.unshift(...[rate, ...SNDFILE_RATES].map((r) => `${dir}${r}/${name}`));
     }
+  }
+  // A file mod_audio_stream wrote for a streamAudio message (in the simulator's memory).
+  const temp = audioStreamTempFile(core, path);
+  if (temp) {
+    const measured = audioLengthOfBytes(temp.bytes, ext);
+    return { found: true, path, lengthMs: measured?.lengthMs ?? core.scenario.timing.playbackMs, ...(measured ? { sampleRate: measured.sampleRate } : {}) };
   }
   const hit = candidates.find((c) => listed(core, prefix, c));
   if (hit !== undefined) {

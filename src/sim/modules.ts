@@ -78,6 +78,7 @@ export const APPLICATION_MODULES: Readonly<Record<string, string>> = {
 const API_MODULE_EXCEPTIONS: Readonly<Record<string, string>> = {
   hash: "mod_hash",
   sofia: "mod_sofia",
+  uuid_audio_stream: "mod_audio_stream",
 };
 
 export function apiModule(command: string): string {

@@ -6,12 +6,14 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseModulesConf, parseScenario, type ScenarioInput, SHIPPED_MODULES_CONF, SwitchSimulator } from "../../src/sim/index.ts";
 import { header, parsePlainEvent, RawEslClient, type RawFrame } from "../../src/sim/raw-esl-client.ts";
+import { decodeSpeechFrame, l16Samples, UtteranceText } from "../../src/sim/speech-audio.ts";
 
-const MODULES = parseModulesConf(readFileSync(SHIPPED_MODULES_CONF, "utf8"));
+const MODULES = [...parseModulesConf(readFileSync(SHIPPED_MODULES_CONF, "utf8")), "mod_audio_stream"];
 
 let cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -225,6 +227,45 @@ describe("other turns", () => {
     const answered = Date.now();
     await until(() => sim.callerTranscript(uuid).length === 1);
     expect(sim.callerTranscript(uuid)[0]!.startedAt - answered).toBeGreaterThanOrEqual(390);
+  });
+
+  test("an inbound caller's turns (a scenario caller rule) run on answer, and their words reach the audio stream", async () => {
+    const sim = await startSim({
+      callers: [{ match: { prefix: "2000" }, turns: [{ afterBotMs: 200, say: "I need to reschedule my appointment.", durationMs: 1000 }] }],
+    });
+    const c = await client(sim);
+    // The dialplan's socket app: the outbound-socket server connects and parks the call (async).
+    const sockets: Socket[] = [];
+    const app = createServer((s) => {
+      sockets.push(s);
+      s.write("connect\n\n");
+      s.on("error", () => undefined);
+    });
+    await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
+    cleanups.push(() => new Promise<void>((r) => app.close(() => r())));
+    cleanups.push(() => sockets.forEach((s) => s.destroy()));
+    const frames: Uint8Array[] = [];
+    const media = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: (req, srv) => (srv.upgrade(req) ? undefined : new Response("no", { status: 400 })),
+      websocket: { message: (_ws, msg) => void (typeof msg !== "string" && frames.push(new Uint8Array(msg))) },
+    });
+    cleanups.push(() => media.stop(true));
+
+    const uuid = await sim.placeInboundCall({ from: "5551234", to: "2000", socket: { host: "127.0.0.1", port: (app.address() as { port: number }).port } });
+    await event(c, "CHANNEL_PARK", (f) => value(f, "Unique-ID") === uuid);
+    expect(await api(c, `uuid_audio_stream ${uuid} start ws://127.0.0.1:${media.port}/m/${uuid} mono 16k`)).toBe("+OK Success\n");
+    expect(await api(c, `uuid_answer ${uuid}`)).toBe("+OK\n");
+    execute(c, uuid, "speak", "flite|kal|Thanks for calling, how can I help?");
+    await until(() => sim.callerTranscript(uuid).length === 1);
+    await Bun.sleep(1100);
+    const decoded = frames.map((f) => decodeSpeechFrame(l16Samples(f), 16000)).filter((d) => d !== null);
+    expect(decoded.length).toBe(50);
+    const words = new UtteranceText(decoded[0]!.utteranceId, decoded[0]!.textLength);
+    for (const d of decoded) words.add(d);
+    expect(words.text).toBe("I need to reschedule my appointment.");
+    expect(sim.callerTranscript(uuid)[0]).toMatchObject({ who: "caller", turn: 0 });
   });
 });
 
