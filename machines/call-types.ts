@@ -261,3 +261,8 @@ export interface CallContext {
   scriptIndex: number;
   deadlines: CallDeadlines;
 }
+
+// ─── machine plumbing ────────────────────────────────────────────────────────
+
+/** The machine's four timers (call-timers.ts), named as their deadlines are. */
+export type TimerName = keyof CallDeadlines;
