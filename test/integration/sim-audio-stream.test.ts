@@ -637,6 +637,25 @@ describe("the stream on a Bun.serve WebSocket server", () => {
     expect(server.closed()).toEqual({ code: 1000, reason: "Normal closure" });
   });
 
+  test("a stalled process owes frames and sends them: after the event loop is blocked for 300 ms the count is still elapsed/20 ms", async () => {
+    const sim = await startSim();
+    const c = await client(sim);
+    const server = bunServer();
+    const uuid = await parkedCall(c);
+    expect(await api(c, `uuid_audio_stream ${uuid} start ws://127.0.0.1:${server.port}/media/${uuid} mono 8k`)).toBe("+OK Success\n");
+    const started = performance.now();
+    await Bun.sleep(500);
+    const block = performance.now();
+    while (performance.now() - block < 300) {
+      // the whole process stalls: no tick, no socket write
+    }
+    await Bun.sleep(700);
+    const elapsed = performance.now() - started;
+    const frames = server.received.filter((r) => r.bytes).length;
+    expect(Math.abs(frames - Math.floor(elapsed / 20))).toBeLessThanOrEqual(3);
+    expect(sim.audioStream(uuid)!.framesDropped).toBe(0);
+  });
+
   test("the far end's scripted speech arrives as speech frames that decode to its words, when it is said", async () => {
     const text = "Hello, I would like to book a table for two on Friday.";
     const sim = await startSim({
