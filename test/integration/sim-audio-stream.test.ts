@@ -15,7 +15,9 @@ import { header, parsePlainEvent, RawEslClient, type RawFrame } from "../../src/
 import { decodeSpeechFrame, l16Samples, UtteranceText } from "../../src/sim/speech-audio.ts";
 
 const SHIPPED = parseModulesConf(readFileSync(SHIPPED_MODULES_CONF, "utf8"));
-const WITH_STREAM = [...SHIPPED, "mod_audio_stream"];
+const WITH_STREAM = [...new Set([...SHIPPED, "mod_audio_stream"])];
+/** A switch that never loaded the third-party module. */
+const WITHOUT_STREAM = SHIPPED.filter((m) => m !== "mod_audio_stream");
 const USAGE =
   "-USAGE: <uuid> [start | stop | send_text | pause | resume | graceful-shutdown ] [wss-url | path] [mono | mixed | stereo] [8000 | 16000] [metadata]\n";
 
@@ -257,7 +259,7 @@ describe("uuid_audio_stream replies (capture part 2e)", () => {
   });
 
   test("without mod_audio_stream loaded it is a missing api, as on a switch that never loaded the module", async () => {
-    const sim = await startSim({ modules: SHIPPED });
+    const sim = await startSim({ modules: WITHOUT_STREAM });
     const c = await client(sim, false);
     expect(await api(c, "uuid_audio_stream 00000000-0000-0000-0000-000000000000 stop")).toBe("-ERR uuid_audio_stream Command not found!\n");
     expect(await api(c, "module_exists mod_audio_stream")).toBe("false");
