@@ -1,15 +1,18 @@
 /**
  * What the call is doing while it is up, and the user commands that change it:
- * answer, say, play, gather, bridge, transfer, send DTMF (each emits its
- * SwitchCommand), the refusal of a command the state cannot take, and the
+ * answer, say, play, gather, bridge, transfer, send DTMF, break, and the
+ * caller-audio stream (each emits its SwitchCommands), the refusal of a command the state cannot take, and the
  * bookkeeping of the running application (pending, matched by Application-UUID
  * on CHANNEL_EXECUTE_COMPLETE), DTMF, playback and bridge notices.
  */
 import { callAssign, callEmit, callEnqueue, withParams } from "./call-action-kit.ts";
 import {
   answerCommand,
+  audioStreamStartCommands,
+  audioStreamStopCommand,
   breakCommand,
   bridgeCommand,
+  DEFAULT_STREAM_SAMPLE_RATE,
   gatherCommand,
   GATHER_VARIABLE,
   playbackCommand,
@@ -19,7 +22,7 @@ import {
 } from "./call-commands.ts";
 import { refusalReason } from "./call-refusal.ts";
 import { nowOf } from "./call-timers.ts";
-import type { CallContext, CallUserCommandType, PendingApplication } from "./call-types.ts";
+import type { CallContext, CallUserCommand, CallUserCommandType, PendingApplication } from "./call-types.ts";
 import { stateName } from "./call-view.ts";
 
 /** The DTMF log keeps the most recent digits only. */
@@ -48,7 +51,7 @@ export function pending(application: PendingApplication["application"], applicat
 const emitRefused = callEmit(({ context, event, self }) => {
   const state = stateName(self.getSnapshot().value);
   const command = event.type as CallUserCommandType;
-  return { type: "refused" as const, command, reason: refusalReason(state, context, command), state };
+  return { type: "refused" as const, command, reason: refusalReason(state, context, command, event as CallUserCommand), state };
 });
 
 const answerCall = callEnqueue(({ context, event, enqueue }) => {
@@ -71,6 +74,7 @@ const answerForScript = callEnqueue(({ context, enqueue }) => {
 /** Interrupt what is playing (uuid_break) before starting something else. */
 const breakIfBusy = callEnqueue(({ context, enqueue }) => {
   const app = context.pending?.application;
+  if (context.pending?.breakSent === true) return;
   if (app === "playback" || app === "speak" || app === "play_and_get_digits") {
     enqueue.emit({ type: "command", command: breakCommand(context) });
   }
@@ -121,6 +125,40 @@ const startTransfer = callEnqueue(({ context, event, enqueue }) => {
   enqueue.assign({ pending: null });
   enqueue.emit({ type: "command", command: transferCommand(context, event.extension, event.context) });
 });
+
+/**
+ * The `break` command: uuid_break … all. What was playing stays pending, so its
+ * CHANNEL_EXECUTE_COMPLETE (FILE PLAYED, Playback-Status: break) takes the call
+ * back to idle as any finished activity does. Sent once per application.
+ */
+const breakPlayback = callEnqueue(({ context, enqueue }) => {
+  if (context.pending?.breakSent === true) return;
+  if (context.pending !== null) enqueue.assign({ pending: { ...context.pending, breakSent: true } });
+  enqueue.emit({ type: "command", command: breakCommand(context, true) });
+});
+
+/**
+ * `break` while idle: taken, and nothing is sent. uuid_break on a channel that
+ * plays nothing still sets CF_BREAK, which no parked channel clears
+ * (switch_ivr_park), and the next playback would stop on its first frame
+ * (switch_ivr_play_file tests CF_BREAK in its loop).
+ */
+const nothingToBreak = (): void => {};
+
+const startAudioStream = callEnqueue(({ context, event, enqueue }) => {
+  if (event.type !== "audio_stream" || event.action !== "start") return;
+  const sampleRate = event.sampleRate ?? DEFAULT_STREAM_SAMPLE_RATE;
+  enqueue.assign({ audioStream: { url: event.url, sampleRate, since: nowOf(event, context) } });
+  for (const command of audioStreamStartCommands(context, event)) enqueue.emit({ type: "command", command });
+});
+
+const stopAudioStream = callEnqueue(({ context, enqueue }) => {
+  enqueue.assign({ audioStream: null });
+  enqueue.emit({ type: "command", command: audioStreamStopCommand(context) });
+});
+
+/** The switch refused a start (a second stream, a bad URL) or a stop: no stream is running. */
+const clearAudioStream = callAssign({ audioStream: null });
 
 const sendDtmf = callEmit(({ context, event }) => ({
   type: "command" as const,
@@ -204,6 +242,11 @@ export const activityActions = {
   startBridge,
   startTransfer,
   sendDtmf,
+  breakPlayback,
+  nothingToBreak,
+  startAudioStream,
+  stopAudioStream,
+  clearAudioStream,
   setActivity,
   leaveActivity,
   clearPending,

@@ -159,6 +159,8 @@ const settleOutcome = callAssign(({ context, event }) => {
     talkSec,
     activity: "none" as const,
     pending: null,
+    // The module's media bug goes with the channel.
+    audioStream: null,
     deadlines: { ...NO_DEADLINES },
   };
 });

@@ -34,8 +34,48 @@ export function answerCommand(context: CallContext, applicationUuid: string): Sw
   return { type: "answer", uuid: context.callId, applicationUuid };
 }
 
-export function breakCommand(context: CallContext): SwitchCommand {
-  return { type: "break", uuid: context.callId };
+/** uuid_break; `all` also flushes queued playbacks (what a barge-in wants). */
+export function breakCommand(context: CallContext, all = false): SwitchCommand {
+  return all ? { type: "break", uuid: context.callId, all: true } : { type: "break", uuid: context.callId };
+}
+
+/** The caller only (mod_audio_stream `mono`), at 16 kHz unless asked otherwise. */
+export const DEFAULT_STREAM_SAMPLE_RATE = 16_000;
+/** STREAM_HEART_BEAT's default: a WebSocket PING every 10 s, as in the module's capture. */
+export const DEFAULT_STREAM_HEART_BEAT_SEC = 10;
+
+export interface AudioStreamSpec {
+  url: string;
+  metadata?: string;
+  sampleRate?: number;
+  heartBeatSec?: number;
+}
+
+/**
+ * What starts a caller-audio stream, in order: the two channel variables
+ * mod_audio_stream reads into C locals it leaves uninitialised when unset
+ * (`int deflate, heart_beat;` in stream_session_init), then the start itself.
+ */
+export function audioStreamStartCommands(context: CallContext, spec: AudioStreamSpec): SwitchCommand[] {
+  const uuid = context.callId;
+  return [
+    // strtol() of the whole value: seconds between WebSocket PINGs.
+    { type: "set_variable", uuid, name: "STREAM_HEART_BEAT", value: String(spec.heartBeatSec ?? DEFAULT_STREAM_HEART_BEAT_SEC) },
+    // "true" *disables* permessage-deflate (`if (deflate) client.enableCompression(false)`): raw L16 does not compress.
+    { type: "set_variable", uuid, name: "STREAM_MESSAGE_DEFLATE", value: "true" },
+    {
+      type: "audio_stream",
+      uuid,
+      action: "start",
+      url: spec.url,
+      sampleRate: spec.sampleRate ?? DEFAULT_STREAM_SAMPLE_RATE,
+      ...(spec.metadata !== undefined ? { metadata: spec.metadata } : {}),
+    },
+  ];
+}
+
+export function audioStreamStopCommand(context: CallContext): SwitchCommand {
+  return { type: "audio_stream", uuid: context.callId, action: "stop" };
 }
 
 export function speakCommand(

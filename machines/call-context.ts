@@ -49,6 +49,7 @@ export function initialContext(input: CallInput): CallContext {
     dtmf: [],
     bridgedTo: null,
     lastPlayback: null,
+    audioStream: null,
     error: null,
     channelSeen: input.direction === "inbound",
     answerRequested: false,

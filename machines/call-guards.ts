@@ -27,6 +27,10 @@ export const callGuards = {
   /** The runtime could not send the command that started the current activity. */
   pendingCommandFailed: ({ context, event }: Args) =>
     event.type === "command.failed" && context.pending !== null && event.command === context.pending.application,
+  /** One caller-audio stream per call (mod_audio_stream refuses a second start). */
+  startsAudioStream: ({ context, event }: Args) => event.type === "audio_stream" && event.action === "start" && context.audioStream == null,
+  stopsAudioStream: ({ context, event }: Args) => event.type === "audio_stream" && event.action === "stop" && context.audioStream != null,
+  audioStreamCommandFailed: ({ event }: Args) => event.type === "command.failed" && event.command === "audio_stream",
   nextStepIs: ({ context }: Args, params: { type: CallAction["type"] }) =>
     context.scriptIndex < context.script.length && context.script[context.scriptIndex]?.type === params.type,
 };

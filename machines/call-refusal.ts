@@ -3,7 +3,7 @@
  * The machine puts the same text in its `refused` event that the HTTP layer
  * answers with 409, so the two never disagree.
  */
-import type { CallContext, CallUserCommandType } from "./call-types.ts";
+import type { CallContext, CallUserCommand, CallUserCommandType } from "./call-types.ts";
 
 /** How each command reads in "cannot <verb> a call that …". */
 const VERB: Record<CallUserCommandType, string> = {
@@ -15,6 +15,8 @@ const VERB: Record<CallUserCommandType, string> = {
   bridge: "bridge",
   hangup: "hang up",
   answer: "answer",
+  break: "stop playback on",
+  audio_stream: "stream audio from",
 };
 
 /** How each state reads after "a call that …". */
@@ -38,8 +40,13 @@ const STATE_PHRASE: Record<string, string> = {
  * Why `command` is refused in `state` (a dotted state name such as
  * "in_progress.playing"). Only called once the machine has decided to refuse.
  */
-export function refusalReason(state: string, context: CallContext, command: CallUserCommandType): string {
+export function refusalReason(state: string, context: CallContext, command: CallUserCommandType, event?: CallUserCommand): string {
   const verb = VERB[command];
+  if (event?.type === "audio_stream" && state.startsWith("in_progress")) {
+    // In progress, a stream command is refused only for the stream's own state (one per call).
+    if (event.action === "start" && context.audioStream != null) return "cannot start an audio stream on a call that already streams audio";
+    if (event.action === "stop" && context.audioStream == null) return "cannot stop the audio stream of a call that streams no audio";
+  }
   if (command === "answer") {
     if (context.direction === "outbound") return "cannot answer an outbound call";
     if (state === "ringing" && context.answerRequested) return "cannot answer a call that is already being answered";

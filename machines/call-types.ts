@@ -109,8 +109,34 @@ export type BridgeCommand = { type: "bridge"; at: number; dialString: string; ap
  */
 export type HangupCommand = { type: "hangup"; at: number; reason?: string };
 export type AnswerCommand = { type: "answer"; at: number; applicationUuid: string };
+/**
+ * Stop what the call is playing or speaking now (uuid_break … all: queued
+ * playbacks too). The interrupted application's CHANNEL_EXECUTE_COMPLETE then
+ * returns the call to idle, as for any activity that ends.
+ */
+export type BreakCommand = { type: "break"; at: number };
+/**
+ * Start or stop streaming the caller's audio (mod_audio_stream) to a WebSocket.
+ * The URL and metadata come from the caller of the command (the runtime's media
+ * server makes them); one stream per call, as the module allows.
+ */
+export type AudioStreamCommand =
+  | {
+      type: "audio_stream";
+      at: number;
+      action: "start";
+      /** ws:// or wss:// URL, e.g. the media server's ws://host:port/audio/<callId>?token=… */
+      url: string;
+      /** The stream's first text frame. */
+      metadata?: string;
+      /** Hz; default 16000 (`16k`). */
+      sampleRate?: number;
+      /** STREAM_HEART_BEAT: seconds between the module's WebSocket PINGs; default 10. */
+      heartBeatSec?: number;
+    }
+  | { type: "audio_stream"; at: number; action: "stop" };
 
-/** Commands from the HTTP API, gated by state. */
+/** Commands from the HTTP API and from the call's conversation, gated by state. */
 export type CallUserCommand =
   | SayCommand
   | PlayCommand
@@ -119,7 +145,9 @@ export type CallUserCommand =
   | TransferCommand
   | BridgeCommand
   | HangupCommand
-  | AnswerCommand;
+  | AnswerCommand
+  | BreakCommand
+  | AudioStreamCommand;
 
 export type CallUserCommandType = CallUserCommand["type"];
 
@@ -132,6 +160,8 @@ export const USER_COMMAND_TYPES: readonly CallUserCommandType[] = [
   "bridge",
   "hangup",
   "answer",
+  "break",
+  "audio_stream",
 ];
 
 /** Internal: the machine's own timers, raised with XState delays. */
@@ -178,6 +208,17 @@ export type CallActivity =
 export interface PendingApplication {
   applicationUuid: string;
   application: "answer" | "playback" | "speak" | "play_and_get_digits" | "bridge";
+  since: number;
+  /**
+   * uuid_break was sent for it already: it is ending. Another break would find
+   * nothing playing and leave CF_BREAK set for the next prompt.
+   */
+  breakSent?: boolean;
+}
+
+export interface AudioStreamState {
+  url: string;
+  sampleRate: number;
   since: number;
 }
 
@@ -251,6 +292,11 @@ export interface CallContext {
   dtmf: DtmfRecord[];
   bridgedTo: string | null;
   lastPlayback: { filePath: string; status: "playing" | "done" | "break" } | null;
+  /**
+   * The caller-audio stream we asked the switch for, until we stop it, the switch
+   * refuses it, or the call ends. (Absent in snapshots persisted before it existed.)
+   */
+  audioStream?: AudioStreamState | null;
   error: string | null;
 
   /** Any channel event seen for this call (the channel exists on the switch). */

@@ -40,12 +40,12 @@ function isRefusalAction(action: unknown): boolean {
  * one that would be taken is the refusal.
  */
 export function refusal(snapshot: CallSnapshot, event: CallUserCommand): string | null {
-  if (snapshot.status !== "active") return refusalReason("ended", snapshot.context, event.type);
+  if (snapshot.status !== "active") return refusalReason("ended", snapshot.context, event.type, event);
   const state = callStateName(snapshot);
   if (snapshot.can(event)) {
     const transitions = snapshot.machine.getTransitionData(snapshot, event);
     const refused = transitions.every((t) => t.target === undefined && t.actions.some(isRefusalAction));
     if (!refused) return null;
   }
-  return refusalReason(state, snapshot.context, event.type);
+  return refusalReason(state, snapshot.context, event.type, event);
 }

@@ -27,6 +27,11 @@
  * - say/play while already playing or speaking interrupts: `break` first, then
  *   the new application. say/play/gather while collecting digits, bridged or
  *   transferred are refused.
+ * - `break` stops what plays (uuid_break … all) and leaves the application
+ *   pending: its EXECUTE_COMPLETE returns the call to idle. Idle, it is taken
+ *   and nothing is sent; bridged or transferred, it is refused.
+ * - `audio_stream` start/stop (mod_audio_stream) is taken in any in-progress
+ *   state, one stream at a time; it does not change the activity.
  * - An activity ends on CHANNEL_EXECUTE_COMPLETE carrying our Application-UUID;
  *   completions of interrupted applications are ignored.
  * - Timers are raised with ids and their deadlines kept in context: a persisted
@@ -87,6 +92,8 @@ export const callMachine = setup({
     bridge: { actions: "emitRefused" },
     hangup: { actions: "emitRefused" },
     answer: { actions: "emitRefused" },
+    break: { actions: "emitRefused" },
+    audio_stream: { actions: "emitRefused" },
     "link.down": { actions: "assignLinkDown" },
     "link.up": { actions: "assignLinkUp" },
     "channel.dtmf": { actions: "recordDtmf" },
@@ -246,6 +253,12 @@ export const callMachine = setup({
         bridge: { target: ".bridged", actions: ["breakIfBusy", "startBridge"] },
         transfer: { target: ".transferred", actions: "startTransfer" },
         send_dtmf: { actions: "sendDtmf" },
+        break: { actions: "breakPlayback" },
+        audio_stream: [
+          { guard: "startsAudioStream", actions: "startAudioStream" },
+          { guard: "stopsAudioStream", actions: "stopAudioStream" },
+          { actions: "emitRefused" },
+        ],
         hangup: { target: "hanging_up", actions: { type: "requestHangup", params: { reason: "api" } } },
         "channel.execute_complete": { guard: "completesPending", target: ".idle", actions: "finishActivity" },
         "channel.bridge": { target: ".bridged", actions: "assignBridged" },
@@ -254,6 +267,7 @@ export const callMachine = setup({
         "playback.stop": { actions: "recordPlayback" },
         "command.failed": [
           { guard: "pendingCommandFailed", target: ".idle", actions: ["assignCommandFailure", "clearPending"] },
+          { guard: "audioStreamCommandFailed", actions: ["assignCommandFailure", "clearAudioStream"] },
           { actions: "assignCommandFailure" },
         ],
         "channel.hangup": { target: "ending", actions: "assignHangup" },
@@ -266,6 +280,10 @@ export const callMachine = setup({
       states: {
         idle: {
           entry: { type: "setActivity", params: { activity: "idle" } },
+          on: {
+            // Nothing plays: nothing to stop, and no uuid_break (its flag would outlive it and cut the next prompt).
+            break: { actions: "nothingToBreak" },
+          },
           // Run the next script step (outbound firstAction, inbound script) whenever the call is idle.
           always: [
             { guard: { type: "nextStepIs", params: { type: "say" } }, target: "speaking", actions: "runScriptSay" },
@@ -291,6 +309,7 @@ export const callMachine = setup({
             play: { actions: "emitRefused" },
             gather: { actions: "emitRefused" },
             bridge: { actions: "emitRefused" },
+            break: { actions: "emitRefused" },
           },
         },
         transferred: {
@@ -300,6 +319,7 @@ export const callMachine = setup({
             play: { actions: "emitRefused" },
             gather: { actions: "emitRefused" },
             bridge: { actions: "emitRefused" },
+            break: { actions: "emitRefused" },
             // CHANNEL_PARK: the dialplan parked the channel again, so it is ours to drive.
             "channel.park": { target: "idle" },
           },

@@ -50,7 +50,27 @@ export type SwitchCommand =
   | { type: "uuid_bridge"; uuid: string; otherUuid: string }
   | { type: "transfer"; uuid: string; extension: string; dialplan?: string; context?: string }
   | { type: "send_dtmf"; uuid: string; digits: string; durationMs?: number }
-  | { type: "break"; uuid: string; all?: boolean };
+  /** uuid_break: stop the current playback/speak; `all` also flushes what is queued. */
+  | { type: "break"; uuid: string; all?: boolean }
+  /** uuid_setvar: one channel variable (e.g. what mod_audio_stream reads before a start). */
+  | { type: "set_variable"; uuid: string; name: string; value: string }
+  /**
+   * mod_audio_stream: `uuid_audio_stream <uuid> start <ws-url> mono <rate> [metadata]`.
+   * Always mono: the caller only (SMBF_READ_STREAM), never our own speech mixed in.
+   */
+  | {
+      type: "audio_stream";
+      uuid: string;
+      action: "start";
+      /** ws:// or wss:// URL the module connects to. */
+      url: string;
+      /** 8000 → `8k`, 16000 → `16k`; another multiple of 8000 is sent as a number. */
+      sampleRate: number;
+      /** Sent back to us as the stream's first text frame. */
+      metadata?: string;
+    }
+  /** `uuid_audio_stream <uuid> stop`: the module closes the WebSocket (CLOSE 1000). */
+  | { type: "audio_stream"; uuid: string; action: "stop" };
 
 export type SwitchCommandType = SwitchCommand["type"];
 

@@ -17,6 +17,7 @@
  * one of those escapes.
  */
 import { isEndpointDialString } from "../../machines/dial-target.ts";
+import { argumentLine, escapeLastArgument } from "./api-arguments.ts";
 import { EslCommandError } from "./errors.ts";
 import { isHangupCause } from "../../machines/switch/hangup-causes.ts";
 import type { SwitchCommand } from "../../machines/switch/index.ts";
@@ -44,6 +45,15 @@ const CONTROL = /[\x00-\x1f\x7f]/;
 const EXPANSION = /\$\{|\\[$'\\]/;
 /** `%[var=val]…` (or `%<delim>[…]`) at the start of an application argument sets channel variables (switch_core_session_exec). */
 const SCOPED_VARIABLES = /^%[^[]?\[/;
+/**
+ * Channel variables FreeSWITCH acts on by running something (api_hangup_hook,
+ * execute_on_answer, exec_after_bridge_app, bridge_pre_execute_aleg_app,
+ * session_in_hangup_hook, api_on_answer, …): never set from the core.
+ */
+const RUNS_SOMETHING = /(^|_)(api|exec|execute|hook)(_|$)/i;
+/** mod_audio_stream.h: MAX_WS_URI 4096 and MAX_METADATA_LEN 8192, each with its NUL. */
+const MAX_STREAM_URL_BYTES = 4095;
+const MAX_STREAM_METADATA_BYTES = 8191;
 
 /**
  * Text for a TTS engine → text no expansion pass can act on, however many
@@ -216,11 +226,49 @@ export function encodeCommand(cmd: SwitchCommand): WireInstruction {
     }
     case "break":
       return { via: "api", command: "uuid_break", args: cmd.all ? `${uuid(cmd.uuid)} all` : uuid(cmd.uuid) };
+    case "set_variable": {
+      // uuid_setvar <uuid> <name> <value>: the value is the rest of the line, read by cleanup_separated_string.
+      if (!VAR_NAME.test(cmd.name) || RUNS_SOMETHING.test(cmd.name)) refuse("channel variable name", cmd.name);
+      const value = token(cmd.value, "channel variable value");
+      if (/['"\\]/.test(value)) refuse("channel variable value", value);
+      return { via: "api", command: "uuid_setvar", args: `${uuid(cmd.uuid)} ${cmd.name} ${value}` };
+    }
+    case "audio_stream":
+      return audioStream(cmd);
     default: {
       const never: never = cmd;
       throw new EslCommandError(`unknown command ${JSON.stringify(never)}`);
     }
   }
+}
+
+/**
+ * mod_audio_stream (mod_audio_stream.c stream_function):
+ *   uuid_audio_stream <uuid> start <ws-url> <mono|mixed|stereo> [8k|16k|<n·8000>] [metadata]
+ *   uuid_audio_stream <uuid> stop
+ * The URL must be one token the module accepts (validate_ws_uri: ws:// or wss://)
+ * and can hold no `|`, quote or backslash, so it reads the same in either
+ * argument form. The metadata is free text (JSON from the runtime): escaped for
+ * cleanup_separated_string, sent in the `^^|` form when it has spaces, and
+ * refused when it holds `${` or `$\` — nothing that an expansion pass could
+ * turn into `${`.
+ */
+function audioStream(cmd: Extract<SwitchCommand, { type: "audio_stream" }>): WireInstruction {
+  const id = uuid(cmd.uuid);
+  if (cmd.action === "stop") return { via: "api", command: "uuid_audio_stream", args: `${id} stop` };
+  const url = token(cmd.url, "audio stream URL");
+  if (!/^wss?:\/\/[^\s'"\\|]+$/.test(url) || Buffer.byteLength(url) > MAX_STREAM_URL_BYTES) refuse("audio stream URL", url);
+  const head = [id, "start", url, "mono", sampleRate(cmd.sampleRate)];
+  if (cmd.metadata === undefined || cmd.metadata === "") return { via: "api", command: "uuid_audio_stream", args: argumentLine(head, undefined) };
+  if (/\$[{\\]/.test(cmd.metadata)) refuse("audio stream metadata", cmd.metadata);
+  if (Buffer.byteLength(cmd.metadata) > MAX_STREAM_METADATA_BYTES) refuse("audio stream metadata (too long)", cmd.metadata.slice(0, 64));
+  return { via: "api", command: "uuid_audio_stream", args: argumentLine(head, escapeLastArgument(cmd.metadata, "audio stream metadata")) };
+}
+
+/** mod_audio_stream's rate argument: `8k`, `16k`, or a number of Hz that is a multiple of 8000. */
+function sampleRate(hz: number): string {
+  if (!Number.isInteger(hz) || hz <= 0 || hz % 8000 !== 0 || hz > 192_000) refuse("audio stream sample rate", hz);
+  return hz === 8000 ? "8k" : hz === 16000 ? "16k" : String(hz);
 }
 
 /** A dial string is exactly one endpoint of the kinds machines/dial-target.ts accepts: no `|`, `,`, `:_:`, `[…]` or `{…}`. */

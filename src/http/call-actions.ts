@@ -53,5 +53,7 @@ export function userCommandOf(a: CallActionBody, dialStringFor: (to: string) => 
       return { type: "bridge", dialString: dialStringFor(a.to), applicationUuid: randomUUID() };
     case "answer":
       return { type: "answer", applicationUuid: randomUUID() };
+    case "break":
+      return { type: "break" };
   }
 }

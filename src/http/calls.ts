@@ -133,7 +133,7 @@ export function callsRoutes({ runtime, database, link, dialGateway, webhookAllow
         set.status = 202;
         return callJson(result.view.cdr, result.view);
       },
-      { params: callIdParams, body: callActionBody, detail: { summary: "Act on a live call: say, play, send_dtmf, gather, transfer, bridge, hangup, answer", tags: ["calls"] } },
+      { params: callIdParams, body: callActionBody, detail: { summary: "Act on a live call: say, play, gather, hangup, send_dtmf, transfer, bridge, answer, break", tags: ["calls"] } },
     )
     .delete(
       "/:id",

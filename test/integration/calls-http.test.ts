@@ -74,6 +74,30 @@ for (const db of ["pglite", "postgres"] as DbKind[]) {
       expect(seqs).toEqual([...seqs].sort((a: number, b: number) => a - b));
     });
 
+    test("break stops a playback: uuid_break all on the wire, the call back to idle; break while idle sends nothing", async () => {
+      const created = await place({ to: "+15551230000" });
+      const id = created.body.id;
+      await h.waitForCall(id, (c) => c.status === "in-progress");
+      const idleBreak = await h.api("POST", `/v1/calls/${id}/actions`, { type: "break" });
+      expect(idleBreak.status).toBe(202);
+      const play = await h.api("POST", `/v1/calls/${id}/actions`, { type: "play", url: "ivr/ivr-welcome.wav", loop: 100 });
+      expect(play.body.activity).toBe("playing");
+      const stop = await h.api("POST", `/v1/calls/${id}/actions`, { type: "break" });
+      expect(stop.status).toBe(202);
+      // The journal is written behind the call's state: wait for the playback's end to be in it.
+      const idle = await h.waitForCall(
+        id,
+        (c) => c.activity === "idle" && c.events.some((e: any) => e.name === "CHANNEL_EXECUTE_COMPLETE" && e.data.application === "playback"),
+        5_000,
+      );
+      expect(idle.error).toBeNull();
+      const breaks = idle.events.filter((e: any) => e.kind === "command" && e.name === "break");
+      expect(breaks.map((e: any) => e.data)).toEqual([{ type: "break", uuid: id, all: true }]);
+      expect(idle.events.some((e: any) => e.name === "PLAYBACK_STOP" && e.data.status === "break")).toBe(true);
+      await h.api("DELETE", `/v1/calls/${id}`);
+      await h.waitForCall(id, isFinal);
+    });
+
     const outcomes: Array<[string, string, string, number]> = [
       ["4860001", "busy", "USER_BUSY", 17],
       ["6030001", "failed", "CALL_REJECTED", 21],

@@ -64,6 +64,9 @@ export const bridgeAction = z.strictObject({ type: z.literal("bridge"), to: dest
 
 export const answerAction = z.strictObject({ type: z.literal("answer") });
 
+/** Stop what the call is playing or speaking now (uuid_break … all); the call goes back to idle. */
+export const breakAction = z.strictObject({ type: z.literal("break") });
+
 /** Said when `type` is missing or names no verb (an old `{"action": …}` body lands here too). */
 const unknownType = (verbs: readonly string[]) => ({
   error: `must be one of: ${verbs.join(", ")} — an action names its verb in "type", e.g. {"type": "play", "url": "…"}`,
@@ -71,7 +74,7 @@ const unknownType = (verbs: readonly string[]) => ({
 
 const SCRIPT_VERBS = ["say", "play", "gather", "hangup"] as const;
 const FIRST_ACTION_VERBS = ["say", "play", "gather"] as const;
-const LIVE_VERBS = ["say", "play", "gather", "hangup", "send_dtmf", "transfer", "bridge", "answer"] as const;
+const LIVE_VERBS = ["say", "play", "gather", "hangup", "send_dtmf", "transfer", "bridge", "answer", "break"] as const;
 
 /** What an outbound call runs first once answered. */
 export const firstAction = z.discriminatedUnion("type", [sayAction, playAction, gatherAction], unknownType(FIRST_ACTION_VERBS));
@@ -82,7 +85,7 @@ export const scriptStep = z.discriminatedUnion("type", [sayAction, playAction, g
 /** An action on a live call: every verb, gated by the call's state (409 when the state cannot take it). */
 export const callAction = z.discriminatedUnion(
   "type",
-  [sayAction, playAction, gatherAction, hangupAction, sendDtmfAction, transferAction, bridgeAction, answerAction],
+  [sayAction, playAction, gatherAction, hangupAction, sendDtmfAction, transferAction, bridgeAction, answerAction, breakAction],
   unknownType(LIVE_VERBS),
 );
 
