@@ -3,7 +3,7 @@
  * the events it emits. Every event carries `at` (epoch ms from the runtime's
  * clock) because the machine may not read a clock itself.
  */
-import type { CallDirection, ChannelEvent, SwitchCommand } from "./switch/index.ts";
+import type { CallDirection, ChannelEvent, CommandFeedback, SwitchCommand } from "./switch/index.ts";
 import type { CallStatus, HangupBy, LiveCallStatus } from "./call-outcome.ts";
 
 // ─── what the call runs ──────────────────────────────────────────────────────
@@ -68,10 +68,10 @@ export type CallChannelEvent = {
 
 export type CallChannelEventType = CallChannelEvent["type"];
 
-export type OriginateSentEvent = { type: "originate.sent"; at: number };
+export type OriginateSentEvent = Extract<CommandFeedback, { type: "originate.sent" }>;
 /** The bgapi originate's BACKGROUND_JOB: "+OK <uuid>" or "-ERR <CAUSE>". */
-export type OriginateResultEvent = { type: "originate.result"; at: number; ok: boolean; cause?: string };
-export type CommandFailedEvent = { type: "command.failed"; at: number; command: string; error: string };
+export type OriginateResultEvent = Extract<CommandFeedback, { type: "originate.result" }>;
+export type CommandFailedEvent = Extract<CommandFeedback, { type: "command.failed" }>;
 export type LinkDownEvent = { type: "link.down"; at: number };
 export type LinkUpEvent = { type: "link.up"; at: number };
 /** Resync after a reconnect found the channel gone. */

@@ -15,10 +15,14 @@ import { EslInboundClient, EslOutboundServer } from "./esl/index.ts";
 import { addressesOf } from "./esl/outbound-admission.ts";
 import { createApp } from "./http/app.ts";
 import { log } from "./log.ts";
+import { ActorHost } from "./runtime/actor-host.ts";
+import { createCallKind } from "./runtime/call-kind.ts";
 import { CallRuntime } from "./runtime/call-runtime.ts";
 import { inboundGate } from "./runtime/inbound-gate.ts";
 import { CallReconciler } from "./runtime/reconcile.ts";
 import { createRuntimeMetrics } from "./runtime/runtime-metrics.ts";
+import { SwitchExecutor } from "./runtime/switch-executor.ts";
+import { SwitchRouter } from "./runtime/switch-router.ts";
 import { loadScenario, SwitchSimulator } from "./sim/index.ts";
 
 export interface Switchboard {
@@ -27,6 +31,9 @@ export interface Switchboard {
   port: number;
   /** The embedded simulator, when no ESL_HOST is configured. */
   simulator?: SwitchSimulator;
+  /** Every live actor, of every kind. */
+  host: ActorHost;
+  /** Calls on top of the host: place, adopt, command, view, resume. */
   runtime: CallRuntime;
   link: EslInboundClient;
   database: Database;
@@ -66,7 +73,13 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     reconnect: options.reconnect,
   });
 
+  // One actor host for every kind; the switch's road in (router) and out (executor).
+  const host = new ActorHost({ journal, metrics });
+  const router = new SwitchRouter(host, link, metrics);
+  const executor = new SwitchExecutor(host, link, metrics, () => router.dispatchingSince);
+  host.register(createCallKind({ executor, link, journal, metrics }));
   const runtime = new CallRuntime({
+    host,
     link,
     journal,
     metrics,
@@ -80,7 +93,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   const reconciler = new CallReconciler({ db: database.db, runtime, journal, link, metrics });
   // Both listen before the link starts, so the first resync (live calls from
   // before a restart) reaches them.
-  runtime.start();
+  router.start();
   link.on("resync", (report) => void reconciler.onResync(report));
   await link.start();
   // The API must not show a call as live that the switch no longer has.
@@ -111,6 +124,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   }
 
   const app = createApp({
+    host,
     runtime,
     database,
     link,
@@ -130,7 +144,8 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
       await app.stop();
       await outbound.close();
       // Live calls stay up on the switch: their snapshots are persisted and a restart resumes them.
-      await runtime.shutdown();
+      router.stop();
+      await host.shutdown();
       await journal.close();
       await link.stop();
       if (ownSimulator) await simulator!.stop();
@@ -138,7 +153,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
       await database.close();
     })());
 
-  return { url, port, simulator, runtime, link, database, journal, outbound, outboundSocketPort, createdApiKey, stop };
+  return { url, port, simulator, host, runtime, link, database, journal, outbound, outboundSocketPort, createdApiKey, stop };
 }
 
 /** The default OUTBOUND_SOCKET_ALLOW: where the switch we talk ESL to lives. */

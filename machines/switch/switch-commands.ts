@@ -96,3 +96,14 @@ export type CommandOutcome =
       /** originate: the hangup cause from "-ERR <CAUSE>". */
       cause?: string;
     };
+
+/**
+ * What the runtime tells the actor that issued a command: the originate left
+ * (its bytes were written), the originate's BACKGROUND_JOB ("+OK <uuid>" or
+ * "-ERR <CAUSE>"), or a command the switch refused or that failed in transit.
+ */
+export type CommandFeedback =
+  | { type: "originate.sent"; at: number }
+  | { type: "originate.result"; at: number; ok: boolean; cause?: string }
+  | { type: "command.failed"; at: number; command: string; error: string };
+

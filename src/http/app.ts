@@ -13,6 +13,7 @@ import { z } from "zod";
 import type { Database } from "../db/client.ts";
 import type { JournalStats } from "../db/journal.ts";
 import { childLog } from "../log.ts";
+import type { ActorHost } from "../runtime/actor-host.ts";
 import type { CallRuntime } from "../runtime/call-runtime.ts";
 import type { RuntimeMetrics } from "../runtime/runtime-metrics.ts";
 import type { SwitchLink } from "../runtime/switch-link.ts";
@@ -26,6 +27,9 @@ import { DEFAULT_REQUEST_LIMITS, requestLimits } from "./request-limits.ts";
 const log = childLog({ mod: "http" });
 
 export interface AppDeps {
+  /** Every live actor, of every kind (GET /v1/actors). */
+  host: ActorHost;
+  /** Calls: place, command, view (the /v1/calls routes). */
   runtime: CallRuntime;
   database: Database;
   link: SwitchLink;

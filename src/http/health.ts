@@ -2,6 +2,7 @@
 import { Elysia } from "elysia";
 import type { Database } from "../db/client.ts";
 import type { JournalStats } from "../db/journal.ts";
+import type { ActorHost } from "../runtime/actor-host.ts";
 import type { CallRuntime } from "../runtime/call-runtime.ts";
 import type { RuntimeMetrics } from "../runtime/runtime-metrics.ts";
 import type { SwitchLink } from "../runtime/switch-link.ts";
@@ -10,12 +11,13 @@ export interface HealthDeps {
   link: SwitchLink;
   database: Database;
   runtime: CallRuntime;
+  host: Pick<ActorHost, "kinds" | "count">;
   metrics: RuntimeMetrics;
   journal?: { stats(): JournalStats };
 }
 
 export function healthRoutes(deps: HealthDeps) {
-  const { link, database, runtime, metrics, journal } = deps;
+  const { link, database, runtime, host, metrics, journal } = deps;
   return new Elysia({ name: "health" })
     .get(
       "/health",
@@ -37,6 +39,7 @@ export function healthRoutes(deps: HealthDeps) {
       ({ set }) => {
         const s = link.stats();
         metrics.liveCalls.set(runtime.liveCount);
+        for (const kind of host.kinds()) metrics.liveActors.set(host.count(kind.name), { kind: kind.name });
         metrics.eslQueueDepth.set(s.queueDepth);
         metrics.eslDropped.set(s.droppedEvents);
         metrics.eslLinkUp.set(link.connected ? 1 : 0);

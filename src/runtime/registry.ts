@@ -1,32 +1,24 @@
-import type { AnyActorRef } from "xstate";
-
-export type ActorKind = "call" | "campaign" | "conversation";
-
-/** A live actor as the runtime holds it: the XState ref plus what inspection needs. */
-export interface LiveActor {
-  id: string;
-  kind: ActorKind;
-  ref: AnyActorRef;
-  createdAt: number;
-  /** Ids of actors this one spawned (a campaign's calls, a call's conversation). */
-  children: Set<string>;
-  parentId?: string;
-}
-
 /**
- * The registry of live actors, keyed by id. A call actor's id is its FreeSWITCH
- * channel UUID, so routing a switch event is one map lookup.
+ * The registry of live actors of every kind, keyed by id. A call actor's id is
+ * its FreeSWITCH channel UUID, so routing a switch event is one map lookup.
+ * It keeps parents and children linked, and counts live actors per kind and
+ * per group (calls: by direction), so a limit check never walks the map.
  */
-export class ActorRegistry {
-  private readonly actors = new Map<string, LiveActor>();
+import type { ActorKindName, AnyActorEntry } from "./actor-kind.ts";
 
-  add(actor: LiveActor): void {
-    if (this.actors.has(actor.id)) throw new Error(`actor ${actor.id} is already registered`);
-    this.actors.set(actor.id, actor);
-    if (actor.parentId) this.actors.get(actor.parentId)?.children.add(actor.id);
+export class ActorRegistry {
+  private readonly actors = new Map<string, AnyActorEntry>();
+  private readonly counts = new Map<string, number>();
+
+  /** Adds a live actor; `group` is the kind's count group, if it has one. */
+  add(entry: AnyActorEntry, group?: string): void {
+    if (this.actors.has(entry.id)) throw new Error(`actor ${entry.id} is already registered`);
+    this.actors.set(entry.id, entry);
+    this.bump(entry.kind, group, 1);
+    if (entry.parentId !== null) this.actors.get(entry.parentId)?.children.add(entry.id);
   }
 
-  get(id: string): LiveActor | undefined {
+  get(id: string): AnyActorEntry | undefined {
     return this.actors.get(id);
   }
 
@@ -34,22 +26,32 @@ export class ActorRegistry {
     return this.actors.has(id);
   }
 
-  remove(id: string): void {
-    const actor = this.actors.get(id);
-    if (!actor) return;
-    this.actors.delete(id);
-    if (actor.parentId) this.actors.get(actor.parentId)?.children.delete(id);
+  /** Removes this entry (not a newer one under the same id); false when it was not live. */
+  remove(entry: AnyActorEntry, group?: string): boolean {
+    if (this.actors.get(entry.id) !== entry) return false;
+    this.actors.delete(entry.id);
+    this.bump(entry.kind, group, -1);
+    if (entry.parentId !== null) this.actors.get(entry.parentId)?.children.delete(entry.id);
+    return true;
   }
 
-  list(kind?: ActorKind): LiveActor[] {
+  list(kind?: ActorKindName): AnyActorEntry[] {
     const all = [...this.actors.values()];
     return kind ? all.filter((a) => a.kind === kind) : all;
   }
 
-  count(kind?: ActorKind): number {
+  /** Live actors, of a kind, of a group of that kind. */
+  count(kind?: ActorKindName, group?: string): number {
     if (!kind) return this.actors.size;
-    let n = 0;
-    for (const a of this.actors.values()) if (a.kind === kind) n++;
-    return n;
+    return this.counts.get(countKey(kind, group)) ?? 0;
   }
+
+  private bump(kind: ActorKindName, group: string | undefined, by: number): void {
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + by);
+    if (group !== undefined) this.counts.set(countKey(kind, group), (this.counts.get(countKey(kind, group)) ?? 0) + by);
+  }
+}
+
+function countKey(kind: ActorKindName, group: string | undefined): string {
+  return group === undefined ? kind : `${kind}/${group}`;
 }

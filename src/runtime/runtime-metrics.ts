@@ -40,6 +40,7 @@ export function createRuntimeMetrics() {
       LATENCY_BUCKETS_S,
     ),
     liveCalls: registry.gauge("switchboard_live_calls", "Calls with a live actor"),
+    liveActors: registry.gauge("switchboard_live_actors", "Live actors, by kind (call, conversation, campaign)"),
     callSuccessRate: registry.gauge("switchboard_call_success_rate", "Completed calls / calls ended (0..1)"),
     apiErrorRate: registry.gauge("switchboard_api_error_rate", "HTTP 5xx responses / all API responses (0..1)"),
     eslQueueDepth: registry.gauge("switchboard_esl_queue_depth", "Decoded switch events waiting for the runtime"),

@@ -269,8 +269,13 @@ for (const db of ["pglite", "postgres"] as DbKind[]) {
       const actor = await h.api("GET", `/v1/actors/${created.body.id}`);
       expect(actor.status).toBe(200);
       expect(actor.body.kind).toBe("call");
+      expect(actor.body.parent).toBeNull();
+      expect(actor.body.children).toEqual([]);
+      expect(typeof actor.body.state).toBe("string");
       const list = await h.api("GET", "/v1/actors");
       expect(list.body.actors.map((a: any) => a.id)).toContain(created.body.id);
+      expect(list.body.actors.every((a: any) => ["call", "conversation", "campaign"].includes(a.kind) && "parent" in a && Array.isArray(a.children))).toBe(true);
+      expect(await fetch(h.sb.url + "/metrics").then((r) => r.text())).toMatch(/switchboard_live_actors\{kind="call"\} [1-9]/);
       await h.api("DELETE", `/v1/calls/${created.body.id}`);
       await h.waitForCall(created.body.id, isFinal);
     });
