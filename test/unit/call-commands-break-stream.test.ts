@@ -19,6 +19,8 @@ import {
 } from "../../machines/call.ts";
 import type { ChannelEvent, SwitchCommand } from "../../machines/switch/index.ts";
 import { encodeCommand, EslCommandError, wireText } from "../../src/esl/index.ts";
+// The simulated switch's port of switch_separate_string: what mod_audio_stream reads back from our line.
+import { separateString } from "../../src/sim/separate-string.ts";
 
 const CALL_ID = "6f1c2d3e-0000-4000-8000-00000000b7ea";
 const T0 = 1_760_000_000_000;
@@ -237,6 +239,22 @@ describe("the wire", () => {
       command: "uuid_audio_stream",
       args: `^^|${CALL_ID}|start|${URL}|mono|16k|{"text":"it\\'s a \\\\"test\\\\"\\nok", "n": 1}\\s`,
     });
+  });
+
+  test("whatever the metadata holds, mod_audio_stream's split of the line gives back the URL, the rate and exactly that metadata", () => {
+    for (const metadata of [
+      '{"call":"c1","token":"abc"}',
+      '{"text":"hello world, with  spaces","n":1}',
+      `{"q":"it's 'x'","p":"a\\b","r":"say \"hi\""}`,
+      "  leading and trailing  ",
+      "tabs\tand\nnewlines\r",
+      "pipes | in | text",
+      "ünïcødé 😀 text",
+    ]) {
+      const { args } = encodeCommand({ type: "audio_stream", uuid: CALL_ID, action: "start", url: URL, sampleRate: 16000, metadata }) as { args: string };
+      // mod_audio_stream.c stream_function: switch_separate_string(cmd, ' ', argv, 6).
+      expect(separateString(args, " ", 6)).toEqual([CALL_ID, "start", URL, "mono", "16k", metadata]);
+    }
   });
 
   test("refused: a URL that is not one ws(s) token, ${ in the URL or metadata, $\\ in metadata, odd rates, hook variables", () => {
