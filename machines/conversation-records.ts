@@ -3,7 +3,7 @@
  * and a record per caller turn with its latency marks. Each function takes the
  * context and returns the fields it changes (plus notices to emit). Pure.
  */
-import type { ChatMessage } from "../src/ai/types.ts";
+import type { ChatMessage } from "./ports/index.ts";
 import { heardReply } from "./conversation-reply.ts";
 import { emptyMarks, markOnce, turnLatencies, type TurnMarks } from "./turn-latency.ts";
 import type { ConversationContext, ConversationEmitted, ListenState, TurnRecord } from "./conversation-types.ts";

@@ -4,8 +4,7 @@
  * transfer. Same shape as conversation-steps.ts: (context, event) → the fields
  * that change and what to emit. Pure.
  */
-import type { ToolCall } from "../src/ai/types.ts";
-import type { Utterance } from "../src/speech/tts/types.ts";
+import type { ToolCall, Utterance } from "./ports/index.ts";
 import { commitReply, markTurn, type Change } from "./conversation-records.ts";
 import {
   appendModelText,

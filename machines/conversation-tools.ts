@@ -3,7 +3,7 @@
  * write invalid JSON), every outcome turned into a result string the model
  * reads (so it can retry), and a record for the journal. Pure.
  */
-import type { ChatMessage, ToolCall } from "../src/ai/types.ts";
+import type { ChatMessage, ToolCall } from "./ports/index.ts";
 import type { ToolCallOutcome, ToolCallRecord } from "./conversation-types.ts";
 
 export type ParsedArguments = { ok: true; value: Record<string, unknown> } | { ok: false; error: string };

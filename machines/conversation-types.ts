@@ -4,9 +4,7 @@
  * notices it emits, and what it records. Times are monotonic milliseconds the
  * runtime stamped (performance.now()): the machine reads no clock.
  */
-import type { ChatMessage, LlmChunk, ToolCall, ToolSpec } from "../src/ai/types.ts";
-import type { SttEvent } from "../src/speech/stt/types.ts";
-import type { Utterance, VoiceSpec } from "../src/speech/tts/types.ts";
+import type { ChatMessage, LlmChunk, SttEvent, ToolCall, ToolSpec, Utterance, VoiceSpec } from "./ports/index.ts";
 import type { TurnLatencies, TurnMarks } from "./turn-latency.ts";
 
 // ─── input ───────────────────────────────────────────────────────────────────

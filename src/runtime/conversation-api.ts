@@ -13,7 +13,7 @@
  * for the answer) or while it is up (it starts at once).
  */
 import type { ConversationContext, ConversationSettingsInput } from "../../machines/conversation.ts";
-import type { VoiceSpec } from "../speech/tts/types.ts";
+import type { VoiceSpec } from "../../machines/ports/index.ts";
 
 /** What a caller of startConversation chooses; everything else comes from the configuration. */
 export interface ConversationSpec {
