@@ -106,7 +106,13 @@ export type ChannelEvent =
     })
   | (ChannelMeta & { kind: "channel.destroy" })
   | (ChannelMeta & { kind: "playback.start"; filePath: string })
-  | (ChannelMeta & { kind: "playback.stop"; filePath: string; status: "done" | "break" });
+  | (ChannelMeta & { kind: "playback.stop"; filePath: string; status: "done" | "break" })
+  /**
+   * A module's CUSTOM event about the channel (Event-Name CUSTOM), e.g.
+   * mod_audio_stream::connect. The body is the module's own text (JSON for
+   * mod_audio_stream); the edge that knows the module reads it.
+   */
+  | (ChannelMeta & { kind: "channel.custom"; subclass: string; body: string });
 
 export interface BackgroundJobEvent extends EventMeta {
   kind: "background_job";

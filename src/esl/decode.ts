@@ -52,6 +52,16 @@ export const KNOWN_EVENT_NAMES = [
   "HEARTBEAT",
 ] as const;
 
+/**
+ * CUSTOM events are subscribed by subclass, in an `event` command of their
+ * own: FreeSWITCH reads every word after CUSTOM as a subclass name
+ * (mod_event_socket.c parse_command "event"), so they cannot share the
+ * command with the Event-Names above.
+ */
+export function customSubscription(format: "json" | "plain", subclasses: readonly string[]): string | null {
+  return subclasses.length === 0 ? null : `event ${format} CUSTOM ${subclasses.join(" ")}`;
+}
+
 export type KnownEventName = (typeof KNOWN_EVENT_NAMES)[number];
 
 export interface DecodeCounters {
@@ -269,8 +279,27 @@ function decodeChannel(fields: Fields, name: string, at: number | undefined): Ch
         // Playback-Status is "break" when uuid_break / a terminator cut the file short.
         status: str(fields, "Playback-Status") === "break" ? "break" : "done",
       };
+    case "CUSTOM":
+      // Only channel-bound CUSTOM events are the core's (a module firing one without channel data is not).
+      if (str(fields, "Unique-ID") === undefined) return null;
+      return {
+        ...channelMeta(fields, name, at),
+        kind: "channel.custom",
+        // Plain events url-encode the header (mod_audio_stream%3A%3Aconnect); JSON ones do not.
+        subclass: decodeSubclass(req(fields, "Event-Subclass")),
+        body: str(fields, "_body") ?? "",
+      };
     default:
       return null;
+  }
+}
+
+function decodeSubclass(raw: string): string {
+  if (!raw.includes("%")) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
   }
 }
 

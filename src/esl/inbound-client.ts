@@ -25,7 +25,7 @@ import { randomUUID } from "node:crypto";
 import esl from "modesl";
 import type EslEvent from "modesl/lib/esl/Event.js";
 import { childLog } from "../log.ts";
-import { decodeOutcome, isChannelEvent, KNOWN_EVENT_NAMES, type DecodeCounters } from "./decode.ts";
+import { customSubscription, decodeOutcome, isChannelEvent, KNOWN_EVENT_NAMES, type DecodeCounters } from "./decode.ts";
 import { encodeCommand, encodeExecute, wireText, type WireInstruction } from "./encode.ts";
 import { isErrorText, PendingCalls, replyError, replyText, writeApi, writeCommand, type Connection } from "./calls.ts";
 import { EslAuthError, EslCommandError, EslLinkDownError } from "./errors.ts";
@@ -58,6 +58,12 @@ export interface EslInboundClientOptions {
   password: string;
   /** Event-Names to subscribe to (`event json …`); default: every event decode.ts knows. */
   events?: string[];
+  /**
+   * CUSTOM subclasses to subscribe to (e.g. mod_audio_stream::connect), sent in a
+   * second `event json CUSTOM …` command: every word after CUSTOM is a subclass.
+   * Default none.
+   */
+  customSubclasses?: string[];
   reconnect?: Partial<ReconnectPolicy>;
   apiTimeoutMs?: number;
   /** bgapi waits for BACKGROUND_JOB: originate can ring 60 s before it answers. */
@@ -104,9 +110,10 @@ const RECENTLY_DESTROYED_MAX = 4096;
 const CHANNEL_UUID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
-  private readonly opts: Required<Omit<EslInboundClientOptions, "reconnect" | "queue" | "events">> & {
+  private readonly opts: Required<Omit<EslInboundClientOptions, "reconnect" | "queue" | "events" | "customSubclasses">> & {
     reconnect: ReconnectPolicy;
     events: string[];
+    customSubclasses: string[];
   };
   private conn: Connection | null = null;
   private socket: Socket | null = null;
@@ -136,12 +143,13 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
       port: options.port,
       password: options.password,
       events: [...(options.events ?? KNOWN_EVENT_NAMES)],
+      customSubclasses: [...(options.customSubclasses ?? [])],
       reconnect: { ...DEFAULT_RECONNECT, ...options.reconnect },
       apiTimeoutMs: options.apiTimeoutMs ?? 10_000,
       bgapiTimeoutMs: options.bgapiTimeoutMs ?? 70_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
     };
-    for (const name of this.opts.events) {
+    for (const name of [...this.opts.events, ...this.opts.customSubclasses]) {
       if (!/^[A-Za-z0-9_:]+$/.test(name)) throw new EslCommandError(`invalid event name ${JSON.stringify(name)}`);
     }
     this.queue = new BoundedEventQueue<SwitchEvent>({
@@ -405,6 +413,14 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
       });
       const err = replyError(reply);
       if (err) throw new EslCommandError(`event subscription refused: ${err}`, err);
+      const custom = customSubscription("json", this.opts.customSubclasses);
+      if (custom !== null) {
+        const customReply = await this.calls.call<EslEvent>("custom event subscription", this.opts.apiTimeoutMs, (ok) => {
+          writeCommand(conn, `${custom}\n\n`, ok);
+        });
+        const customErr = replyError(customReply);
+        if (customErr) throw new EslCommandError(`CUSTOM event subscription refused: ${customErr}`, customErr);
+      }
     } catch (err) {
       if (this.conn === conn) {
         log.error({ err }, "ESL subscription failed; dropping the connection to retry");

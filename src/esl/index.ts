@@ -28,6 +28,7 @@ export {
   decodeCounters,
   isChannelEvent,
   KNOWN_EVENT_NAMES,
+  customSubscription,
   type DecodeCounters,
   type DecodeInput,
   type DecodeOutcome,

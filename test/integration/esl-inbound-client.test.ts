@@ -254,6 +254,33 @@ describe("EslInboundClient", () => {
     expect(client.connected).toBe(false);
   });
 
+  test("CUSTOM subclasses are subscribed in a second event command; a channel's CUSTOM event arrives with its subclass and body", async () => {
+    const subclasses = ["mod_audio_stream::connect", "mod_audio_stream::disconnect", "mod_audio_stream::error"];
+    const { sw, client } = await setup({ customSubclasses: subclasses });
+    const events: SwitchEvent[] = [];
+    client.onEvent((e) => void events.push(e));
+    await client.start();
+    // (modesl's own `event json BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE` comes first.) Every word after
+    // CUSTOM is a subclass, so the Event-Names cannot share its command.
+    const subscriptions = sw.commands.filter((c) => c.startsWith("event json")).slice(-2);
+    expect(subscriptions).toEqual([`event json ${KNOWN_EVENT_NAMES.join(" ")}`, `event json CUSTOM ${subclasses.join(" ")}`]);
+
+    // Plain events put Event-Subclass (url-encoded) before Event-Name, as the module's capture shows.
+    sw.broadcast(
+      plainEvent(
+        { "Event-Subclass": "mod_audio_stream::error", "Event-Name": "CUSTOM", "Unique-ID": C, "Channel-Call-State": "ACTIVE", "Answer-State": "answered" },
+        '{"status":"error","message":{"code":6,"error":"WebSocket upgrade failed"}}',
+      ),
+    );
+    await until(() => events.length === 1, "the CUSTOM event");
+    expect(events[0]).toMatchObject({
+      kind: "channel.custom",
+      uuid: C,
+      subclass: "mod_audio_stream::error",
+      body: '{"status":"error","message":{"code":6,"error":"WebSocket upgrade failed"}}',
+    });
+  });
+
   test("decoded events reach the consumer in order; bgapi resolves with its BACKGROUND_JOB", async () => {
     const { sw, client } = await setup();
     const events: SwitchEvent[] = [];
