@@ -85,7 +85,7 @@ const startSpeak = callEnqueue(({ context, event, enqueue }) => {
   enqueue.assign({ pending: pending("speak", event.applicationUuid, nowOf(event, context)) });
   enqueue.emit({
     type: "command",
-    command: speakCommand(context, event.text, event.voice, event.applicationUuid),
+    command: speakCommand(context, event.text, event.voice, event.applicationUuid, event.engine),
   });
 });
 

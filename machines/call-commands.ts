@@ -78,16 +78,18 @@ export function audioStreamStopCommand(context: CallContext): SwitchCommand {
   return { type: "audio_stream", uuid: context.callId, action: "stop" };
 }
 
+/** `speak <engine>|<voice>|<text>`; engine and voice default to the call's TTS settings. */
 export function speakCommand(
   context: CallContext,
   text: string,
   voice: string | undefined,
   applicationUuid: string,
+  engine?: string,
 ): SwitchCommand {
   return {
     type: "speak",
     uuid: context.callId,
-    engine: context.tts.engine,
+    engine: engine ?? context.tts.engine,
     voice: voice ?? context.tts.voice,
     text,
     applicationUuid,

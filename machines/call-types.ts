@@ -88,7 +88,8 @@ export type SystemEvent =
   | ChannelVanishedEvent
   | ResumeEvent;
 
-export type SayCommand = { type: "say"; at: number; text: string; voice?: string; applicationUuid: string };
+/** `engine` / `voice` default to the call's TTS settings (a conversation names its own voice). */
+export type SayCommand = { type: "say"; at: number; text: string; engine?: string; voice?: string; applicationUuid: string };
 export type PlayCommand = { type: "play"; at: number; url: string; loop?: number; applicationUuid: string };
 export type SendDtmfCommand = { type: "send_dtmf"; at: number; digits: string };
 export type GatherCommand = {

@@ -31,7 +31,8 @@ export const AUDIO_STREAM_SUBCLASS = {
  * CUSTOM is read as a subclass (capture note), so other event names go before
  * CUSTOM or in a second `event` command.
  */
-export const AUDIO_STREAM_EVENT_SUBSCRIPTION = `CUSTOM ${AUDIO_STREAM_SUBCLASS.connect} ${AUDIO_STREAM_SUBCLASS.disconnect} ${AUDIO_STREAM_SUBCLASS.error}`;
+export const AUDIO_STREAM_SUBCLASSES: readonly string[] = [AUDIO_STREAM_SUBCLASS.connect, AUDIO_STREAM_SUBCLASS.disconnect, AUDIO_STREAM_SUBCLASS.error];
+export const AUDIO_STREAM_EVENT_SUBSCRIPTION = `CUSTOM ${AUDIO_STREAM_SUBCLASSES.join(" ")}`;
 
 /** libwsc 09d18e5 WebSocketClient.h `enum class ErrorCode` (IO = 1, then in order). */
 export const LIBWSC_ERROR_CODES: Readonly<Record<number, string>> = {

@@ -8,24 +8,13 @@ export { AudioClock } from "./audio-clock.ts";
 export { createMediaCounters, totalRefused, type MediaCounters } from "./media-counters.ts";
 export {
   AUDIO_STREAM_EVENT_SUBSCRIPTION,
+  AUDIO_STREAM_SUBCLASSES,
   AUDIO_STREAM_SUBCLASS,
   LIBWSC_ERROR_CODES,
   mapAudioStreamEvent,
   type AudioStreamSwitchEvent,
   type MediaLossReason,
 } from "./audio-stream-events.ts";
-export {
-  audioStreamChannelVariables,
-  audioStreamStart,
-  audioStreamStartPlan,
-  audioStreamStop,
-  MAX_METADATA_BYTES,
-  sampleRateArgument,
-  type ApiCall,
-  type AudioStreamStartOptions,
-  type AudioStreamVariableOptions,
-} from "./audio-stream-command.ts";
-export { escapeLastSwitchArgument, SwitchArgumentError } from "./switch-argument.ts";
 export { STREAM_PATH_PREFIX, parseStreamTarget, streamUrl } from "./stream-url.ts";
 export type {
   AudioSink,

@@ -133,7 +133,7 @@ export class MediaServer {
         maxPayloadLength: this.options.maxMessageBytes ?? 65_536,
         idleTimeout: this.options.socketIdleTimeoutSec ?? 120,
         // Frames are raw L16; deflate would cost CPU for little. libwsc offers it only
-        // when STREAM_MESSAGE_DEFLATE is not "true" (audio-stream-command.ts sets it).
+        // when STREAM_MESSAGE_DEFLATE is not "true" (the call's audio_stream start sets it: machines/call-commands.ts).
         perMessageDeflate: false,
         open: (ws) => this.opened(ws),
         message: (ws, message) => this.received(ws, message),
