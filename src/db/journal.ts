@@ -15,6 +15,11 @@
  *   at error and counted (stats().refusedByDb, on /metrics), and a CDR row is
  *   thereby stored even when a caller name or snapshot held such a string — the
  *   call never goes missing from the API or across a restart.
+ * - upsertConversation() buffers a conversation row (coalesced per id, written
+ *   after the CDRs it references), with the same refusal handling. A database
+ *   error is logged by its code and the driver's message only: drizzle's error
+ *   text carries the statement's parameters, and a conversation's include its
+ *   system prompt, which is never logged.
  * - Backpressure: the event buffer is bounded. At `highWaterRows` append() still
  *   accepts but reports `overloaded: true` (the caller should slow down, e.g. stop
  *   reading its ESL socket; `whenDrained()` says when to resume). At
@@ -29,12 +34,14 @@
  * value): an unseeded call would reuse seqs, and the (call_id, seq) unique key would
  * ignore those rows as replays.
  */
+import { DrizzleQueryError } from "drizzle-orm";
 import type { Logger } from "pino";
 import { childLog } from "../log.ts";
 import type { Db } from "./client.ts";
 import { appendEvents, maxEventSeq } from "./queries/call-events.ts";
 import { upsertCalls } from "./queries/calls.ts";
-import type { CallEventKind, NewCall, NewCallEvent } from "./schema.ts";
+import { upsertConversations } from "./queries/conversations.ts";
+import type { CallEventKind, NewCall, NewCallEvent, NewConversation } from "./schema.ts";
 import { storableRow } from "./storable.ts";
 
 export interface JournalEntry {
@@ -66,17 +73,19 @@ export interface JournalWriterOptions {
   /** Consecutive transient failures after which flush() rejects (default 5). */
   flushAttempts?: number;
   /** Rows the database refused permanently (they are not retried). */
-  onDropped?: (dropped: { events: NewCallEvent[]; calls: NewCall[] }, error: unknown) => void;
+  onDropped?: (dropped: { events: NewCallEvent[]; calls: NewCall[]; conversations: NewConversation[] }, error: unknown) => void;
   log?: Logger;
 }
 
 export interface JournalStats {
   bufferedEvents: number;
   bufferedCalls: number;
+  bufferedConversations: number;
   eventsWritten: number;
   /** Rows ignored as already journalled (same call_id, seq). */
   duplicates: number;
   callsWritten: number;
+  conversationsWritten: number;
   /** Rows refused by append() at the hard cap. */
   rejected: number;
   /** Rows refused permanently by the database, even after sanitising. */
@@ -87,7 +96,11 @@ export interface JournalStats {
   consecutiveFailures: number;
 }
 
-export type JournalTable = "events" | "calls";
+export type JournalTable = "events" | "calls" | "conversations";
+
+export const JOURNAL_TABLES: readonly JournalTable[] = ["events", "calls", "conversations"];
+
+type JournalRow = NewCallEvent | NewCall | NewConversation;
 
 export class JournalWriter {
   private readonly flushIntervalMs: number;
@@ -102,14 +115,19 @@ export class JournalWriter {
 
   private events: NewCallEvent[] = [];
   private pendingCalls = new Map<string, NewCall>();
+  private pendingConversations = new Map<string, NewConversation>();
   private readonly seqs = new Map<string, number>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private inFlight: Promise<void> | undefined;
   private failures = 0;
   private closed = false;
   private drainWaiters: Array<() => void> = [];
-  private counters = { eventsWritten: 0, duplicates: 0, callsWritten: 0, rejected: 0, dropped: 0 };
-  private refusedByDb: JournalStats["refusedByDb"] = { events: { sanitised: 0, dropped: 0 }, calls: { sanitised: 0, dropped: 0 } };
+  private counters = { eventsWritten: 0, duplicates: 0, callsWritten: 0, conversationsWritten: 0, rejected: 0, dropped: 0 };
+  private refusedByDb: JournalStats["refusedByDb"] = {
+    events: { sanitised: 0, dropped: 0 },
+    calls: { sanitised: 0, dropped: 0 },
+    conversations: { sanitised: 0, dropped: 0 },
+  };
 
   constructor(
     private readonly db: Db,
@@ -159,6 +177,19 @@ export class JournalWriter {
     this.schedule();
   }
 
+  /**
+   * Buffers a conversation row (runtime/conversation-record.ts makes it from
+   * the actor's context). Defined fields overwrite earlier buffered ones for
+   * the same conversation; it is written after the CDR rows buffered with it,
+   * so a conversation and its call started together land in order.
+   */
+  upsertConversation(row: NewConversation): void {
+    if (this.closed) throw new Error("JournalWriter is closed");
+    const defined = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as NewConversation;
+    this.pendingConversations.set(row.id, { ...this.pendingConversations.get(row.id), ...defined });
+    this.schedule();
+  }
+
   /** Continue a call's seq after `lastSeq` (never moves backwards). */
   seedSeq(callId: string, lastSeq: number): void {
     if (lastSeq > (this.seqs.get(callId) ?? 0)) this.seqs.set(callId, lastSeq);
@@ -193,9 +224,14 @@ export class JournalWriter {
   stats(): JournalStats {
     return {
       ...this.counters,
-      refusedByDb: { events: { ...this.refusedByDb.events }, calls: { ...this.refusedByDb.calls } },
+      refusedByDb: {
+        events: { ...this.refusedByDb.events },
+        calls: { ...this.refusedByDb.calls },
+        conversations: { ...this.refusedByDb.conversations },
+      },
       bufferedEvents: this.events.length,
       bufferedCalls: this.pendingCalls.size,
+      bufferedConversations: this.pendingConversations.size,
       consecutiveFailures: this.failures,
     };
   }
@@ -238,7 +274,7 @@ export class JournalWriter {
   }
 
   private isEmpty(): boolean {
-    return this.events.length === 0 && this.pendingCalls.size === 0;
+    return this.events.length === 0 && this.pendingCalls.size === 0 && this.pendingConversations.size === 0;
   }
 
   private lowWaterRows(): number {
@@ -279,7 +315,7 @@ export class JournalWriter {
       (err: unknown) => {
         const delay = this.backoffMs(this.failures);
         this.log.warn(
-          { err, failures: this.failures, retryInMs: delay, buffered: this.events.length },
+          { dbError: dbErrorForLog(err), failures: this.failures, retryInMs: delay, buffered: this.events.length },
           "journal write failed; rows kept, retrying",
         );
         this.armTimer(delay);
@@ -325,6 +361,17 @@ export class JournalWriter {
           throw err;
         }
       }
+      // After the CDRs: a conversation row references its call's, which was buffered before it.
+      if (this.pendingConversations.size > 0) {
+        const batch = this.pendingConversations;
+        this.pendingConversations = new Map();
+        try {
+          await this.writeConversations([...batch.values()]);
+        } catch (err) {
+          for (const [id, row] of batch) this.pendingConversations.set(id, { ...row, ...this.pendingConversations.get(id) });
+          throw err;
+        }
+      }
     }
   }
 
@@ -351,13 +398,26 @@ export class JournalWriter {
     }
   }
 
+  private async writeConversations(batch: NewConversation[]): Promise<void> {
+    const write = async (rows: NewConversation[]) => {
+      await upsertConversations(this.db, rows);
+      this.counters.conversationsWritten += rows.length;
+    };
+    try {
+      await write(batch);
+    } catch (err) {
+      if (isTransientDbError(err)) throw err;
+      await this.salvage(batch, write, "conversations", err);
+    }
+  }
+
   /**
    * After a permanent refusal: keeps every row the database accepts, stores a
    * row refused for its strings with them sanitised, and drops (loudly) only a
    * row refused even then. A transient error midway throws: the batch is
    * retried later, and what was written meanwhile is skipped as a replay.
    */
-  private async salvage<T extends NewCallEvent | NewCall>(
+  private async salvage<T extends JournalRow>(
     rows: T[],
     write: (rows: T[]) => Promise<void>,
     table: JournalTable,
@@ -386,19 +446,26 @@ export class JournalWriter {
     }
   }
 
-  private reportSanitised(row: NewCallEvent | NewCall, table: JournalTable, err: unknown): void {
+  private reportSanitised(row: JournalRow, table: JournalTable, err: unknown): void {
     this.refusedByDb[table].sanitised++;
     this.log.error(
-      { err, callId: callIdOf(row), table },
+      { dbError: dbErrorForLog(err), ...idsOf(row, table), table },
       "journal row refused by the database for its strings (NUL or a lone surrogate); stored with them replaced by U+FFFD",
     );
   }
 
-  private reportDropped(row: NewCallEvent | NewCall, table: JournalTable, err: unknown): void {
+  private reportDropped(row: JournalRow, table: JournalTable, err: unknown): void {
     this.counters.dropped++;
     this.refusedByDb[table].dropped++;
-    this.log.error({ err, callId: callIdOf(row), table }, "journal row refused by the database; dropped");
-    this.onDropped?.(table === "events" ? { events: [row as NewCallEvent], calls: [] } : { events: [], calls: [row as NewCall] }, err);
+    this.log.error({ dbError: dbErrorForLog(err), ...idsOf(row, table), table }, "journal row refused by the database; dropped");
+    this.onDropped?.(
+      {
+        events: table === "events" ? [row as NewCallEvent] : [],
+        calls: table === "calls" ? [row as NewCall] : [],
+        conversations: table === "conversations" ? [row as NewConversation] : [],
+      },
+      err,
+    );
   }
 
   private countEvents(outcome: { inserted: number; duplicates: number }): void {
@@ -418,8 +485,30 @@ export class JournalWriter {
   }
 }
 
-function callIdOf(row: NewCallEvent | NewCall): string {
-  return "callId" in row ? row.callId : row.id;
+/** What names a row in a log line: its call, and its conversation (never its contents). */
+function idsOf(row: JournalRow, table: JournalTable): { callId: string; conversationId?: string } {
+  if (table === "conversations") return { callId: (row as NewConversation).callId, conversationId: row.id as string };
+  return { callId: "callId" in row ? (row.callId as string) : (row.id as string) };
+}
+
+/**
+ * A database error as a log line may show it: its kind, SQLSTATE (or socket
+ * code) and the driver's message. Not drizzle's DrizzleQueryError text, which
+ * carries the statement's parameters (a conversation's system prompt, whole
+ * rows), nor PostgreSQL's DETAIL ("Failing row contains (…)").
+ */
+export function dbErrorForLog(err: unknown): { type: string; code?: string; message: string } {
+  let e: unknown = err;
+  // Down the cause chain to the driver's own error (drizzle wraps it).
+  for (let depth = 0; depth < 5 && e instanceof DrizzleQueryError && e.cause !== undefined; depth++) e = e.cause;
+  if (e instanceof DrizzleQueryError) return { type: "DrizzleQueryError", message: "query failed (no cause reported)" };
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  return {
+    type: e instanceof Error ? e.name || e.constructor.name : typeof e,
+    ...(typeof code === "string" ? { code } : {}),
+    message: message.length > 300 ? `${message.slice(0, 300)}…` : message,
+  };
 }
 
 /**

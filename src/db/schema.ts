@@ -122,8 +122,128 @@ export const apiKeys = pgTable(
   (t) => [unique("api_keys_key_hash_key").on(t.keyHash), index("api_keys_prefix_idx").on(t.prefix)],
 );
 
+export const CONVERSATION_STATUSES = ["active", "ended"] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+
+/**
+ * What a conversation's jsonb columns hold: wall-clock times as ISO 8601
+ * strings (converted from the runtime's monotonic marks), durations in
+ * milliseconds. The storage shape; the API maps it to snake_case
+ * (http/conversation-view.ts).
+ */
+export interface StoredVoice {
+  engine: string;
+  voice: string;
+  model?: string;
+}
+
+export interface StoredTranscriptEntry {
+  who: "caller" | "bot";
+  text: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** Bot: the caller cut it off (the text is what was heard). */
+  interrupted: boolean;
+  /** Caller: spoken, or typed on the keypad. */
+  via?: "speech" | "keypad";
+}
+
+/** One caller turn and the reply to it, on one clock: when each step happened, and the latencies between them. */
+export interface StoredTurn {
+  index: number;
+  callerText: string;
+  interrupted: boolean;
+  llmRequests: number;
+  toolCallIds: string[];
+  marks: {
+    endOfSpeech: string | null;
+    finalTranscript: string | null;
+    llmFirstToken: string | null;
+    firstSentence: string | null;
+    ttsCommand: string | null;
+    playbackStarted: string | null;
+  };
+  /** Computed from the monotonic marks (sub-millisecond, rounded to µs), not from the ISO times above. */
+  latencyMs: {
+    endOfSpeechToFinal: number | null;
+    finalToFirstToken: number | null;
+    firstTokenToFirstSentence: number | null;
+    firstSentenceToTtsCommand: number | null;
+    finalToTtsCommand: number | null;
+    ttsCommandToPlayback: number | null;
+    voiceToVoice: number | null;
+  };
+}
+
+export interface StoredToolCall {
+  id: string;
+  name: string;
+  /** As the model wrote them (JSON text, possibly invalid). */
+  arguments: string;
+  outcome: string;
+  /** What the model was given. */
+  result: string;
+  error: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  turn: number | null;
+}
+
+export interface StoredUsage {
+  promptTokens: number;
+  completionTokens: number;
+  llmRequests: number;
+  ttsRequests: number;
+  ttsCharacters: number;
+}
+
+/**
+ * One row per conversation (voice on a call, keyed by the conversation actor's
+ * id): its settings, and what was said and measured, rewritten as it goes.
+ * `system_prompt` is kept for resume and audit only: the API never returns it
+ * and nothing logs it (a prompt is what callers must not hear).
+ */
+export const conversations = pgTable(
+  "conversations",
+  {
+    id: text("id").primaryKey(),
+    callId: text("call_id")
+      .notNull()
+      .references(() => calls.id),
+    direction: text("direction", { enum: CALL_DIRECTIONS }).notNull(),
+    status: text("status", { enum: CONVERSATION_STATUSES }).notNull().default("active"),
+    /** machines/conversation-types.ts ConversationOutcome; null while active. */
+    outcome: text("outcome"),
+    /** The call's hangup cause when the call ended it. */
+    endCause: text("end_cause"),
+    model: text("model").notNull(),
+    voice: jsonb("voice").$type<StoredVoice>().notNull(),
+    firstMessage: text("first_message"),
+    systemPrompt: text("system_prompt").notNull(),
+    transcript: jsonb("transcript").$type<StoredTranscriptEntry[]>().notNull().default(sql`'[]'::jsonb`),
+    turns: jsonb("turns").$type<StoredTurn[]>().notNull().default(sql`'[]'::jsonb`),
+    toolCalls: jsonb("tool_calls").$type<StoredToolCall[]>().notNull().default(sql`'[]'::jsonb`),
+    usage: jsonb("usage").$type<StoredUsage>(),
+    /** The actor's persisted XState snapshot while it lives (resume); it holds the prompt too, so never returned. */
+    snapshot: jsonb("snapshot").$type<unknown>(),
+    startedAt: tstz("started_at").notNull().defaultNow(),
+    endedAt: tstz("ended_at"),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("conversations_started_at_idx").on(t.startedAt, t.id),
+    index("conversations_status_started_at_idx").on(t.status, t.startedAt, t.id),
+    index("conversations_call_id_idx").on(t.callId, t.startedAt),
+    check("conversations_direction_check", sql`${t.direction} in (${sqlList(CALL_DIRECTIONS)})`),
+    check("conversations_status_check", sql`${t.status} in (${sqlList(CONVERSATION_STATUSES)})`),
+  ],
+);
+
 export type CallRow = typeof calls.$inferSelect;
 export type NewCall = typeof calls.$inferInsert;
 export type CallEventRow = typeof callEvents.$inferSelect;
 export type NewCallEvent = typeof callEvents.$inferInsert;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type ConversationRow = typeof conversations.$inferSelect;
+export type NewConversation = typeof conversations.$inferInsert;

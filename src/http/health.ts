@@ -1,7 +1,7 @@
 /** /health and /metrics: what a load balancer and Prometheus read, without a key. */
 import { Elysia } from "elysia";
 import type { Database } from "../db/client.ts";
-import type { JournalStats } from "../db/journal.ts";
+import { JOURNAL_TABLES, type JournalStats } from "../db/journal.ts";
 import type { ActorHost } from "../runtime/actor-host.ts";
 import type { CallRuntime } from "../runtime/call-runtime.ts";
 import type { RuntimeMetrics } from "../runtime/runtime-metrics.ts";
@@ -45,7 +45,7 @@ export function healthRoutes(deps: HealthDeps) {
         metrics.eslLinkUp.set(link.connected ? 1 : 0);
         if (journal) {
           const j = journal.stats();
-          for (const table of ["events", "calls"] as const) {
+          for (const table of JOURNAL_TABLES) {
             metrics.journalDbRefused.set(j.refusedByDb[table].sanitised, { table, outcome: "sanitised" });
             metrics.journalDbRefused.set(j.refusedByDb[table].dropped, { table, outcome: "dropped" });
           }

@@ -1,6 +1,7 @@
 /** CDR queries: one row per call, keyed by the channel UUID. */
 import { and, count, desc, eq, getTableColumns, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
+import { decodeCursor, encodeCursor, pageSize } from "./cursor.ts";
 import { calls, type CallDirection, type CallRow, type CallStatus, type NewCall } from "../schema.ts";
 
 /** Every CDR column a running call may change (id and created_at are fixed at insert). */
@@ -89,24 +90,17 @@ export interface CallPage {
   nextCursor: string | null;
 }
 
-export class InvalidCursorError extends Error {
-  constructor(cursor: string) {
-    super(`invalid cursor: ${JSON.stringify(cursor.length > 64 ? `${cursor.slice(0, 64)}…` : cursor)}; use the next_cursor of a previous page`);
-    this.name = "InvalidCursorError";
-  }
-}
-
-export const MAX_PAGE_SIZE = 500;
+export { InvalidCursorError, MAX_PAGE_SIZE } from "./cursor.ts";
 
 /**
  * Newest first, keyset-paginated on (created_at, id): a page stays stable while
  * new calls arrive, and deep pages cost the same as the first.
  */
 export async function listCalls(db: Db, opts: ListCallsOptions = {}): Promise<CallPage> {
-  const limit = Math.min(Math.max(Math.trunc(opts.limit ?? 50), 1), MAX_PAGE_SIZE);
+  const limit = pageSize(opts.limit);
   const conditions = filterConditions(opts);
   if (opts.cursor) {
-    const { createdAt, id } = decodeCursor(opts.cursor);
+    const { at: createdAt, id } = decodeCursor(opts.cursor);
     conditions.push(or(lt(calls.createdAt, createdAt), and(eq(calls.createdAt, createdAt), lt(calls.id, id)))!);
   }
   const rows = await db
@@ -117,7 +111,7 @@ export async function listCalls(db: Db, opts: ListCallsOptions = {}): Promise<Ca
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { calls: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  return { calls: page, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
 }
 
 /** Total matching calls (a separate query: counting every page would scan the CDR each time). */
@@ -137,36 +131,4 @@ function filterConditions(filter: CallFilter): SQL[] {
   }
   if (filter.direction) conditions.push(eq(calls.direction, filter.direction));
   return conditions;
-}
-
-function encodeCursor(row: CallRow): string {
-  return Buffer.from(JSON.stringify([row.createdAt.getTime(), row.id])).toString("base64url");
-}
-
-/**
- * Latest created_at a cursor may name: the year 9999. JavaScript dates reach
- * year 275760 and PostgreSQL's timestamptz 294276, but a cursor beyond any
- * real call is not one we made; the earliest is the Unix epoch.
- */
-const MAX_CURSOR_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-
-/**
- * A cursor is untrusted input that reaches SQL: its time must be a whole
- * millisecond count in range (PostgreSQL refuses out-of-range timestamps with
- * an error, not an empty page) and its id printable ASCII (text refuses NUL).
- */
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw new InvalidCursorError(cursor); // not ours
-  }
-  if (Array.isArray(parsed) && parsed.length === 2) {
-    const [ms, id] = parsed as [unknown, unknown];
-    const timeOk = typeof ms === "number" && Number.isInteger(ms) && ms >= 0 && ms <= MAX_CURSOR_TIME_MS;
-    const idOk = typeof id === "string" && /^[\x21-\x7e]{1,128}$/.test(id);
-    if (timeOk && idOk) return { createdAt: new Date(ms), id };
-  }
-  throw new InvalidCursorError(cursor);
 }
