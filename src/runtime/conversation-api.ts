@@ -36,7 +36,9 @@ export interface ConversationView {
   id: string;
   /** The call it speaks through (its parent actor). */
   callId: string;
-  /** The machine's state, dotted: "waiting_for_answer", "live.dialog.listening", "closing.hanging_up", "ended". */
+  /** Its call's direction. */
+  direction: "inbound" | "outbound";
+  /** The machine's state: "waiting_for_answer", "live.listening", "live.responding", "live.transferring", "closing.hanging_up", "ended". */
   state: string;
   /** Still running. */
   live: boolean;
