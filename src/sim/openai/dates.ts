@@ -94,7 +94,8 @@ function upcoming(now: Ymd, m: number, d: number, y?: number): Ymd | null {
 
 /** The first date the text names, as YYYY-MM-DD; null when it names none. */
 export function extractDate(text: string, clock: Clock): string | null {
-  const s = text.toLowerCase();
+  // A recogniser may split a word: "to morrow".
+  const s = text.toLowerCase().replace(/\bto morrow\b/g, "tomorrow");
   const now = today(clock);
   let m: RegExpMatchArray | null;
 
@@ -131,6 +132,11 @@ export function extractDate(text: string, clock: Clock): string | null {
     const r = upcoming(now, Number(m[1]), Number(m[2]), y);
     if (r) return isoDate(r);
   }
+  // "Thursday the 19th": the day of the month decides.
+  if ((m = s.match(new RegExp(`\\b(?:${WEEKDAYS.join("|")}),?\\s+the\\s+(?:(\\d{1,2})(?:st|nd|rd|th)?|${ORDINAL_RE})\\b`)))) {
+    const r = dayOfMonth(now, m[1] ? Number(m[1]) : ordinalDay(m[2], m[3]!));
+    if (r) return r;
+  }
   if ((m = s.match(new RegExp(`\\b(?:(next|this|coming|on)\\s+)?(${WEEKDAYS.join("|")})\\b`)))) {
     const target = WEEKDAYS.indexOf(m[2]!);
     // The next such day after today: "Monday" said on a Monday means next week's.
@@ -139,18 +145,25 @@ export function extractDate(text: string, clock: Clock): string | null {
     return isoDate(addDays(now, ahead));
   }
   if (/\bnext week\b/.test(s)) return isoDate(addDays(now, 7));
-  if ((m = s.match(/\bthe (\d{1,2})(?:st|nd|rd|th)\b/)) || (m = s.match(new RegExp(`\\bthe ${ORDINAL_RE}\\b`)))) {
-    const d = m.length > 2 ? ordinalDay(m[1], m[2]!) : Number(m[1]);
-    // This month if still ahead, else next month.
-    const thisMonth = { y: now.y, m: now.m, d };
-    if (valid(now.y, now.m, d) && !before(thisMonth, now)) return isoDate(thisMonth);
-    const next = addDays({ y: now.y, m: now.m, d: 1 }, 32);
-    if (valid(next.y, next.m, d)) return isoDate({ y: next.y, m: next.m, d });
+  // "the 14th", "the fourteenth" — not "the first one" (of the times offered).
+  const notAChoice = "(?!\\s+(?:one|ones|option|slot|time|of (?:those|them|these)))";
+  if ((m = s.match(new RegExp(`\\bthe (\\d{1,2})(?:st|nd|rd|th)\\b${notAChoice}`))) || (m = s.match(new RegExp(`\\bthe ${ORDINAL_RE}\\b${notAChoice}`)))) {
+    const r = dayOfMonth(now, m.length > 2 ? ordinalDay(m[1], m[2]!) : Number(m[1]));
+    if (r) return r;
   }
   return null;
 }
 
+/** A day of the month said alone: this month if still ahead, else next month. */
+function dayOfMonth(now: Ymd, d: number): string | null {
+  const thisMonth = { y: now.y, m: now.m, d };
+  if (valid(now.y, now.m, d) && !before(thisMonth, now)) return isoDate(thisMonth);
+  const next = addDays({ y: now.y, m: now.m, d: 1 }, 32);
+  return valid(next.y, next.m, d) ? isoDate({ y: next.y, m: next.m, d }) : null;
+}
+
 const HOUR_WORD = "(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)";
+const MINUTES_WORD = "(?:oh [a-z]+|fifteen|thirty|forty[ -]five|forty|fifty|twenty|ten|forty five)";
 
 function clockTime(h: number, min: number, meridiem: string | undefined): string | null {
   if (min > 59) return null;
@@ -173,7 +186,10 @@ export function extractTime(text: string): string | null {
   if ((m = s.match(new RegExp(`\\b(\\d{1,2})(?::(\\d{2}))?${mer}(?![a-z])`)))) {
     return clockTime(Number(m[1]), Number(m[2] ?? 0), m[3]!.replace(/[.\s]/g, ""));
   }
+  const inPart = partOfDayTime(s);
+  if (inPart) return inPart;
   if ((m = s.match(/\b([01]?\d|2[0-3]):([0-5]\d)\b/))) return clockTime(Number(m[1]), Number(m[2]), undefined);
+  if ((m = s.match(/\b(\d{1,2})\s+o'?clock\b/))) return clockTime(Number(m[1]), 0, undefined);
   if (/\b(noon|midday)\b/.test(s)) return "12:00";
   if (/\bmidnight\b/.test(s)) return "00:00";
   if ((m = s.match(new RegExp(`\\b(half past|quarter past|quarter to)\\s+(\\d{1,2}|${HOUR_WORD})(?:${mer})?`)))) {
@@ -182,7 +198,7 @@ export function extractTime(text: string): string | null {
     if (m[1] === "quarter to") return clockTime(h === 1 ? 12 : h - 1, 45, meridiem);
     return clockTime(h, m[1] === "half past" ? 30 : 15, meridiem);
   }
-  const minutesWord = "(o'?clock|oh [a-z]+|fifteen|thirty|forty[ -]five|forty|fifty|twenty|ten|forty five)";
+  const minutesWord = `(o'?clock|${MINUTES_WORD})`;
   if ((m = s.match(new RegExp(`\\b${HOUR_WORD}(?:\\s+${minutesWord})?(?:${mer})`)))) {
     return clockTime(wordNumber(m[1]!)!, minuteWords(m[2]), m[3]!.replace(/[.\s]/g, ""));
   }
@@ -195,8 +211,60 @@ export function extractTime(text: string): string | null {
   return null;
 }
 
+/** "4 in the afternoon", "eight in the evening", "ten thirty in the morning", "9 tonight". */
+function partOfDayTime(s: string): string | null {
+  const hourNc = "(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)";
+  const said = `(\\d{1,2}(?::\\d{2})?|${hourNc}(?:\\s+${MINUTES_WORD})?)(?:\\s+o'?clock)?`;
+  const m = s.match(new RegExp(`\\b${said}\\s+(?:in the|this|tomorrow)\\s+(morning|afternoon|evening)\\b`)) ?? s.match(new RegExp(`\\b${said}\\s+(tonight|at night)\\b`));
+  if (!m) return null;
+  const [hourSaid, ...rest] = m[1]!.includes(":") ? m[1]!.split(":") : m[1]!.split(/\s+/);
+  const h = wordNumber(hourSaid!);
+  const minutes = rest.join(" ");
+  const min = /^\d+$/.test(minutes) ? Number(minutes) : minuteWords(minutes || undefined);
+  return h === null ? null : clockTime(h, min, m[2] === "morning" ? "am" : "pm");
+}
+
 function minuteWords(w: string | undefined): number {
   if (!w || /o'?clock/.test(w)) return 0;
   if (w.startsWith("oh ")) return SMALL[w.slice(3)] ?? 0;
   return wordNumber(w) ?? 0;
+}
+
+/** A date and/or time said in one clause, and whether it is the appointment the caller has (old) or wants (new). */
+export interface Mention {
+  date: string | null;
+  time: string | null;
+  role: "old" | "new" | null;
+}
+
+const EXISTING = /\b(?:appointment|appt|booking|booked|scheduled|visit|cleaning|check-?up|session|consultation)\b/;
+
+/**
+ * The dates and times a caller says about an appointment, clause by clause, each
+ * marked old or new: "I have an appointment on Friday but can we move it to Monday"
+ * → Friday old, Monday new; "from Thursday to next Tuesday at 9" → old, new;
+ * "my appointment tomorrow" / "Friday's appointment" / "booked for Wednesday" → old;
+ * "to…", "…instead", "rather…" → new; anything else unmarked.
+ */
+export function appointmentMentions(text: string, clock: Clock): Mention[] {
+  const out: Mention[] = [];
+  const clauses = text
+    .toLowerCase()
+    .replace(/\bto morrow\b/g, "tomorrow")
+    .split(/(?=\b(?:from|to|instead of|instead|rather|until|till|but)\b)|[,;?!]|\.(?!\d)/);
+  for (const raw of clauses) {
+    const clause = raw.trim();
+    if (!clause) continue;
+    const date = extractDate(clause, clock);
+    const time = extractTime(clause);
+    if (!date && !time) continue;
+    let role: Mention["role"] = null;
+    const lead = clause.match(/^(from|instead of|to|instead|rather|until|till)\b/)?.[1];
+    const before = clause.slice(0, Math.max(0, clause.search(/\b(today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|the \d|the [a-z]+(st|nd|rd|th)\b|\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/)));
+    if (EXISTING.test(before) || /\b[a-z0-9]+['’]s\s+(?:appointment|appt|cleaning|check-?up|visit|booking)\b/.test(clause)) role = "old";
+    else if (lead === "from" || lead === "instead of") role = "old";
+    else if (lead || /\binstead\b|\brather\b/.test(clause)) role = "new";
+    out.push({ date, time, role });
+  }
+  return out;
 }
