@@ -68,7 +68,11 @@ describe("extractors", () => {
     expect(classifyParam("when", { type: "string", format: "date-time" })).toBe("datetime");
     expect(classifyParam("preferred_date", { type: "string" })).toBe("date");
     expect(classifyParam("reason", { type: "string" })).toBe("text");
-    expect(classifyParam("department", { type: "string" })).toBe("string");
+    expect(classifyParam("department", { type: "string" })).toBe("department");
+    expect(classifyParam("target", { type: "string", enum: ["sales", "support"] })).toBe("enum");
+    expect(classifyParam("new_date", { type: "string" })).toBe("new_date");
+    expect(classifyParam("old_time", { type: "string" })).toBe("old_time");
+    expect(classifyParam("colour", { type: "string" })).toBe("string");
   });
 
   test("names: introduced, or the answer to a name question — never 'calling'", () => {

@@ -6,7 +6,8 @@
  * can extend: pass more classifiers or extractors to createResponder.
  */
 import type { JsonSchema } from "./conversation.ts";
-import { type Clock, extractDate, extractTime } from "./dates.ts";
+import { appointmentMentions, type Clock, extractDate, extractTime } from "./dates.ts";
+import { type PromptProfile, readPrompt, type TransferTarget } from "./prompt.ts";
 
 export type ParamKind =
   | "name"
@@ -21,6 +22,13 @@ export type ParamKind =
   | "enum"
   | "text"
   | "string"
+  | "department"
+  | "urgency"
+  | "service"
+  | "old_date"
+  | "old_time"
+  | "new_date"
+  | "new_time"
   | (string & {});
 
 export interface ExtractContext extends Clock {
@@ -30,6 +38,10 @@ export interface ExtractContext extends Clock {
   asked: boolean;
   param: string;
   schema: JsonSchema;
+  /** The bot's last question before the caller's latest words ("" when none). */
+  question?: string;
+  /** What the system prompt says about the business (services, transfer targets…). */
+  profile?: PromptProfile;
 }
 
 /** The value, or undefined when the caller has not given it. */
@@ -42,9 +54,24 @@ export interface ParamClassifier {
 
 const typeIs = (schema: JsonSchema, t: string) => schema.type === t || (Array.isArray(schema.type) && schema.type.includes(t));
 
+const OLD = /^(old|current|existing|original|previous|from|booked)_?|_?(old|current|existing|original|from)$/i;
+const NEW = /^(new|to)_?|_?(new)$/i;
+
+/** Parameters that name where a call goes, how urgent something is, which service is wanted (enum or free text). */
+export const DEPARTMENT_PARAM = /^(target|department|dept|team|queue|destination|transfer_to|to|extension|who_to)$|_(target|department|team|queue)$/i;
+export const URGENCY_PARAM = /urgen|priority|severity/i;
+export const SERVICE_PARAM = /^(service|services|treatment|procedure|appointment_type|visit_type|service_type)$/i;
+
 /** First match wins; the schema's own enum / type / format come before guesses from the name. */
 export const defaultClassifiers: ParamClassifier[] = [
+  { kind: "old_date", test: (p) => /date|day/i.test(p) && OLD.test(p.replace(/_?(date|day)_?/i, "")) },
+  { kind: "old_time", test: (p) => /time/i.test(p) && OLD.test(p.replace(/_?time_?/i, "")) },
+  { kind: "new_date", test: (p) => /date|day/i.test(p) && NEW.test(p.replace(/_?(date|day)_?/i, "")) },
+  { kind: "new_time", test: (p) => /time/i.test(p) && NEW.test(p.replace(/_?time_?/i, "")) },
   { kind: "enum", test: (_, s) => Array.isArray(s.enum) && s.enum.length > 0 },
+  { kind: "department", test: (p) => DEPARTMENT_PARAM.test(p) },
+  { kind: "urgency", test: (p) => URGENCY_PARAM.test(p) },
+  { kind: "service", test: (p) => SERVICE_PARAM.test(p) },
   { kind: "boolean", test: (_, s) => typeIs(s, "boolean") },
   { kind: "integer", test: (_, s) => typeIs(s, "integer") },
   { kind: "number", test: (_, s) => typeIs(s, "number") },
@@ -63,7 +90,13 @@ export function classifyParam(param: string, schema: JsonSchema, classifiers: Pa
 }
 
 const NOT_A_NAME = new Set(
-  "calling looking trying interested not just a an the going sorry fine good great here there wondering hoping ringing phoning after about with from in at on so very really also still well okay ok yes no sure afraid glad happy new booked available free busy".split(
+  "calling looking trying interested not just a an the going sorry back fine good great here there wondering hoping ringing phoning after about with from in at on so very really also still well okay ok yes no sure afraid glad happy new booked available free busy".split(
+    " ",
+  ),
+);
+/** Words no name is made of: an answer with one is a sentence, not a name ("do you take insurance"). */
+const NOT_NAME_WORDS = new Set(
+  "yes no yeah nope sure okay ok what when where why how who which do does did is are was were can could would will should you your i me my we our the a an to for of in on at with about and or but not it this that there here please thanks thank hi hello sorry need want like book cancel appointment number phone call".split(
     " ",
   ),
 );
@@ -79,24 +112,29 @@ function cleanAnswer(text: string): string {
 
 export function extractName(ctx: ExtractContext): string | undefined {
   const word = "[A-Za-z][A-Za-z'’-]+";
-  const intro = new RegExp(`\\b(?:my name is|my name's|name is|this is|i am|i'm|it's|call me|speaking)\\s+(${word}(?:\\s+${word}){0,2})`, "i");
+  const intro = new RegExp(`\\b(?:my name is|my name's|name is|this is|i am|i'm|it's|call me|speaking)\\s+(${word}(?:\\s+${word}){0,2})`, "gi");
   for (const [i, text] of ctx.texts.entries()) {
-    const m = text.match(intro);
-    if (m) {
+    for (const m of text.matchAll(intro)) {
       const words = m[1]!.split(/\s+/);
       // "I'm calling about…" is no name: a name is capitalised, or given when asked.
       const kept: string[] = [];
+      // "my name is kevin" is a name however the recogniser cased it; after "this is" / "I'm" only a capital says so.
+      const strong = /^(?:my name is|my name's|name is)$/i.test(m[0].slice(0, m[0].length - m[1]!.length).trim());
       for (const w of words) {
-        if (NOT_A_NAME.has(w.toLowerCase()) || ["and", "i", "calling"].includes(w.toLowerCase())) break;
-        if (!(ctx.asked && i === 0) && !/^[A-Z]/.test(w)) break;
+        if (NOT_A_NAME.has(w.toLowerCase()) || ["and", "i", "calling", "my", "is", "at", "from", "but"].includes(w.toLowerCase())) break;
+        if (!(ctx.asked && i === 0) && !strong && !/^[A-Z]/.test(w)) break;
         kept.push(w);
       }
       if (kept.length > 0) return titleCase(kept.join(" "));
     }
     if (ctx.asked && i === 0) {
-      const answer = cleanAnswer(text).replace(/^(?:it's|it is|i'm|i am|this is|my name is)\s+/i, "");
+      const answer = cleanAnswer(text)
+        .replace(/^(?:it's|it is|i'm|i am|this is|my name is|my name's|the name is|name's)\s+/i, "")
+        .replace(/,?\s+(?:here|speaking|calling)$/i, "");
       const words = answer.split(/\s+/).filter(Boolean);
-      if (words.length >= 1 && words.length <= 4 && words.every((w) => /^[A-Za-z][A-Za-z'’.-]*$/.test(w))) return titleCase(answer);
+      if (words.length >= 1 && words.length <= 4 && words.every((w) => /^[A-Za-z][A-Za-z'’.-]*$/.test(w) && !NOT_NAME_WORDS.has(w.toLowerCase()))) {
+        return titleCase(answer);
+      }
     }
   }
   return undefined;
@@ -106,25 +144,39 @@ const DIGIT_WORDS: Record<string, string> = {
   zero: "0", oh: "0", o: "0", one: "1", two: "2", three: "3", four: "4", five: "5", six: "6", seven: "7", eight: "8", nine: "9",
 };
 
-/** Digits as said: "five five five, double one two three" → "5551123". */
+const TEENS: Record<string, string> = {
+  ten: "10", eleven: "11", twelve: "12", thirteen: "13", fourteen: "14", fifteen: "15", sixteen: "16", seventeen: "17", eighteen: "18", nineteen: "19",
+};
+const TENS: Record<string, string> = { twenty: "2", thirty: "3", forty: "4", fifty: "5", sixty: "6", seventy: "7", eighty: "8", ninety: "9" };
+
+/** Digits as said: "five five five, double one two three" → "5551123"; "plus one", "twelve thirty four", "eight hundred" too. */
 function spokenDigits(text: string): string | null {
   let run = "";
   let best = "";
   let repeat = 1;
-  for (const token of text.toLowerCase().split(/[\s,.-]+/)) {
+  const tokens = text.toLowerCase().replace(/\bplus\b/g, "+").split(/[\s,.-]+/);
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
     const d = DIGIT_WORDS[token] ?? (/^\d+$/.test(token) ? token : undefined);
-    if (d !== undefined) {
+    if (d !== undefined && !(token === "o" && run === "")) {
       run += d.repeat(repeat);
       repeat = 1;
-    } else if (token === "double" || token === "triple") repeat = token === "double" ? 2 : 3;
+    } else if (token === "+" && run === "") run = "+";
+    else if (token === "double" || token === "triple") repeat = token === "double" ? 2 : 3;
+    else if (TEENS[token] && run) run += TEENS[token];
+    else if (TENS[token] && run) {
+      const unit = DIGIT_WORDS[tokens[i + 1] ?? ""];
+      run += TENS[token] + (unit && unit !== "0" ? unit : "0");
+      if (unit && unit !== "0") i++;
+    } else if ((token === "hundred" || token === "thousand") && run) run += token === "hundred" ? "00" : "000";
     else {
       repeat = 1;
-      if (run.length > best.length) best = run;
+      if (run.replace("+", "").length > best.replace("+", "").length) best = run;
       run = "";
     }
   }
-  if (run.length > best.length) best = run;
-  return best.length >= 7 ? best : null;
+  if (run.replace("+", "").length > best.replace("+", "").length) best = run;
+  return best.replace("+", "").length >= 7 ? best : null;
 }
 
 /** A phone number as the caller gave it, digits only (with + when said): the tool normalises to E.164. */
@@ -206,6 +258,10 @@ export const extractBoolean: Extractor = (ctx) => {
 };
 
 export const extractEnum: Extractor = (ctx) => {
+  // An enum of departments, urgencies or services is read the way callers name them.
+  if (DEPARTMENT_PARAM.test(ctx.param)) return extractDepartment(ctx);
+  if (URGENCY_PARAM.test(ctx.param)) return extractUrgency(ctx);
+  if (SERVICE_PARAM.test(ctx.param)) return extractService(ctx);
   const values = (ctx.schema.enum ?? []).filter((v): v is string | number => typeof v === "string" || typeof v === "number");
   for (const text of ctx.texts) {
     const s = ` ${text.toLowerCase().replace(/[^a-z0-9]+/g, " ")} `;
@@ -230,6 +286,133 @@ export const extractText: Extractor = (ctx) => {
   return undefined;
 };
 
+/** Words that name a department, by the target they usually mean (matched against the offered names). */
+const DEPARTMENT_WORDS: Array<[RegExp, RegExp]> = [
+  [/\bon[- ]?call\b|\bafter[- ]hours (doctor|nurse|provider)\b/, /on_?call|emergenc|after_?hours/],
+  [/\b(sales|sell|buy|buying|purchase|quote|quotes|pricing for|new (system|customer|order))\b/, /sales|new_?business/],
+  [/\b(support|tech(nical)?|help ?desk|customer service|customer support|service desk|repair|not working|stopped working|broken|error|outage|troubleshoot)\b/, /support|service|tech|help/],
+  [/\b(billing|bill|bills|invoice|invoices|payment|payments|charge|charged|refund|account(s|ing)?|balance)\b/, /billing|accounts?|payment|finance/],
+  [/\b(nurse|nurse line)\b/, /nurse/],
+  [/\b(doctor|dr\.?|dentist|physician|provider|hygienist)\b/, /doctor|dentist|provider|clinical|nurse/],
+  [/\b(front desk|reception|receptionist|office|manager|operator|someone|somebody|a person|human|anyone|staff)\b/, /front_?desk|reception|office|general|operator|main/],
+];
+
+function spokenName(v: string): string {
+  return v.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+}
+
+/**
+ * A transfer target: a value of the offered enum (or of the prompt's "Transfer
+ * targets:" list) said outright, then one a synonym or the target's description
+ * points to ("a quote" → sales), else the front desk (or the only target).
+ */
+export const extractDepartment: Extractor = (ctx) => {
+  const fromEnum = (ctx.schema.enum ?? []).filter((v): v is string => typeof v === "string");
+  const listed = fromEnum.length ? fromEnum : (ctx.profile?.transferTargets.map((t) => t.name) ?? []);
+  const said = ` ${ctx.texts.join(" \n ").toLowerCase().replace(/[^a-z0-9\n]+/g, " ")} `;
+  if (listed.length === 0) {
+    for (const [words] of DEPARTMENT_WORDS) {
+      const m = said.match(words);
+      if (m) return m[0].trim().replace(/\s+/g, "_");
+    }
+    return ctx.asked && ctx.texts[0] ? cleanAnswer(ctx.texts[0]) : undefined;
+  }
+  for (const text of ctx.texts) {
+    const s = ` ${text.toLowerCase().replace(/[^a-z0-9]+/g, " ")} `;
+    for (const v of [...listed].sort((a, b) => b.length - a.length)) if (s.includes(` ${spokenName(v)} `)) return v;
+    for (const [words, target] of DEPARTMENT_WORDS) {
+      if (!words.test(text.toLowerCase())) continue;
+      const v = listed.find((x) => target.test(x.toLowerCase()));
+      if (v) return v;
+    }
+    const described = describedTarget(text, ctx.profile?.transferTargets ?? []);
+    if (described && listed.includes(described)) return described;
+  }
+  return undefined;
+};
+
+/** Where a caller who named no department goes: the only target, else the front desk. */
+export function defaultDepartment(values: string[]): string | undefined {
+  return values.length === 1 ? values[0] : values.find((x) => /front_?desk|reception|office|general|operator|main/i.test(x));
+}
+
+/** The target whose description in the prompt names what the caller wants ("a quote" → "sales (new systems and quotes)"). */
+function describedTarget(text: string, targets: TransferTarget[]): string | null {
+  const s = ` ${text.toLowerCase().replace(/[^a-z0-9]+/g, " ")} `;
+  for (const t of targets) {
+    const described = (t.description.toLowerCase().match(/[a-z]{5,}/g) ?? []).filter((w) => !["anything", "existing", "general", "questions", "other", "things", "about"].includes(w));
+    if (described.some((w) => s.includes(` ${w.replace(/(es|s)$/, "")}`))) return t.name;
+  }
+  return null;
+}
+
+export function targetByDescription(text: string, system: string): string | null {
+  return describedTarget(text, readPrompt(system).transferTargets);
+}
+
+/** Urgency: said outright, or as callers say it ("as soon as possible", "no rush"); otherwise the schema's normal value. */
+export const extractUrgency: Extractor = (ctx) => {
+  const values = (ctx.schema.enum ?? []).filter((v): v is string => typeof v === "string");
+  const pick = (...names: string[]) => names.map((n) => values.find((v) => v.toLowerCase() === n)).find(Boolean);
+  const all = ctx.texts.join(" ").toLowerCase();
+  if (values.length === 0) {
+    if (/\b(urgent|emergency|asap|as soon as possible|right away|immediately)\b/.test(all)) return typeof ctx.schema.type === "string" && ctx.schema.type === "boolean" ? true : "urgent";
+    return undefined;
+  }
+  for (const v of [...values].sort((a, b) => b.length - a.length)) if (new RegExp(`\\b${spokenName(v)}\\b`).test(all.replace(/[^a-z0-9]+/g, " ")) && !/\bnot (very )?urgent\b/.test(all)) return v;
+  if (/\b(no rush|not urgent|whenever|no hurry|when(ever)? (you|they|someone) (can|get a chance)|not (that |very )?important)\b/.test(all)) return pick("low", "normal");
+  if (/\b(emergency|asap|as soon as possible|right away|immediately|straight away|tonight|really need|very important)\b/.test(all)) return pick("urgent", "high");
+  if (/\b(soon|today|important)\b/.test(all)) return pick("high", "urgent");
+  return pick("normal", "medium", "low");
+};
+
+function looseWords(s: string): string[] {
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .split(" ")
+    .filter((w) => w.length >= 3 && !["the", "and", "for", "visit", "teeth", "appointment"].includes(w))
+    .map((w) => w.replace(/(ing|ed|s)$/, "").replace(/-/g, ""));
+}
+
+/** A service: an enum value or one the profile lists ("Services: cleaning, check-up…"), as the caller named it ("checkup", "teeth cleaned"). */
+export const extractService: Extractor = (ctx) => {
+  const fromEnum = (ctx.schema.enum ?? []).filter((v): v is string => typeof v === "string");
+  const known = fromEnum.length ? fromEnum : (ctx.profile?.services ?? []);
+  for (const text of ctx.texts) {
+    const said = ` ${looseWords(text.replace(/check[- ]up/gi, "checkup")).join(" ")} `;
+    let best: { v: string; n: number } | null = null;
+    for (const v of known) {
+      const words = looseWords(v.replace(/check[- ]up/gi, "checkup"));
+      const n = words.filter((w) => said.includes(` ${w} `)).length;
+      if (n > 0 && n === words.length && (!best || n > best.n)) best = { v, n };
+    }
+    if (best) return best.v;
+  }
+  return ctx.asked && ctx.texts[0] && !fromEnum.length ? cleanAnswer(ctx.texts[0]) : undefined;
+};
+
+/** The date or time of the appointment the caller has (old) or wants (new), when rescheduling. */
+function rescheduled(which: "old" | "new", part: "date" | "time"): Extractor {
+  return (ctx) => {
+    const askedOld = /\b(current|existing|original|booked|now|currently|at the moment|is your appointment|was your appointment|have now)\b/i.test(ctx.question ?? "");
+    for (const [i, text] of ctx.texts.entries()) {
+      const mentions = appointmentMentions(text, ctx).filter((m) => m[part]);
+      const marked = mentions.find((m) => m.role === which);
+      if (marked) return marked[part];
+      const unmarked = mentions.find((m) => m.role === null);
+      if (!unmarked) continue;
+      // An unmarked date answers the question just asked; said unprompted it is the new one.
+      if (i === 0 && ctx.question && /\b(day|date|time|when)\b/i.test(ctx.question)) {
+        if ((which === "old") === askedOld) return unmarked[part];
+        continue;
+      }
+      if (which === "new") return unmarked[part];
+    }
+    return undefined;
+  };
+}
+
 export const extractString: Extractor = (ctx) => (ctx.asked && ctx.texts[0] ? cleanAnswer(ctx.texts[0]) || undefined : undefined);
 
 export const defaultExtractors: Record<string, Extractor> = {
@@ -245,4 +428,11 @@ export const defaultExtractors: Record<string, Extractor> = {
   enum: extractEnum,
   text: extractText,
   string: extractString,
+  department: extractDepartment,
+  urgency: extractUrgency,
+  service: extractService,
+  old_date: rescheduled("old", "date"),
+  old_time: rescheduled("old", "time"),
+  new_date: rescheduled("new", "date"),
+  new_time: rescheduled("new", "time"),
 };

@@ -4,22 +4,30 @@
  *
  *  - no caller words yet          → a greeting (the business name from the system prompt);
  *  - tool results at the end      → those results phrased for the caller;
- *  - an intent on offer           → a tool call, arguments extracted from what the caller
- *                                   said since the intent began, or a question for the first
- *                                   missing required argument (slot filling, stateless: the
+ *  - an intent (intents.ts)       → its safe line, its answer from the prompt, or a call to
+ *                                   the offered tool that serves it, arguments extracted from
+ *                                   what the caller said since the intent began (and from
+ *                                   earlier calls), or a question for the first missing
+ *                                   required argument (slot filling, stateless: the
  *                                   conversation itself is the state);
  *  - a fact in the system prompt  → that fact;
  *  - anything else                → small talk that echoes the caller and asks on.
+ *
+ * The system prompt is read as a model reads it (prompt.ts): the business's
+ * time zone decides what "tomorrow" means, its profile and FAQ answer
+ * questions, its emergency instruction and blocked topics are obeyed.
  *
  * Pure: the same conversation and clock give the same reply. The server turns
  * the Reply into OpenAI chunks; ids and timing are not the responder's business.
  */
 import { type Conversation, type JsonSchema, lastUserText, type OfferedTool, trailingToolResults, type Turn } from "./conversation.ts";
 import type { Clock } from "./dates.ts";
-import { classifyParam, defaultClassifiers, defaultExtractors, type Extractor, type ParamClassifier } from "./extract.ts";
-import { defaultIntents, type Intent } from "./intents.ts";
+import { classifyParam, defaultClassifiers, defaultExtractors, type Extractor, type ParamClassifier, type ParamKind } from "./extract.ts";
+import { ANYTHING_ELSE, defaultIntents, GOODBYE, type Intent, type IntentContext, resultPhrasings } from "./intents.ts";
 import { answerFromFacts } from "./knowledge.ts";
-import { ANYTHING_ELSE, greeting, phraseToolResult, question, smallTalk } from "./phrasing.ts";
+import { greeting, phraseToolResult, question, smallTalk } from "./phrasing.ts";
+import { type PromptProfile, readPrompt } from "./prompt.ts";
+import { lastToolRound } from "./slots.ts";
 
 export interface ReplyToolCall {
   name: string;
@@ -32,9 +40,21 @@ export interface Reply {
   toolCalls: ReplyToolCall[];
 }
 
+/** A reply with what the responder made of the caller: the intent it acted on and the arguments it has so far. */
+export interface Explained {
+  reply: Reply;
+  /** null for a greeting, a phrased tool result or small talk. */
+  intent: string | null;
+  args: Record<string, unknown>;
+}
+
 export interface Responder {
   respond(conv: Conversation, clock: Clock): Reply;
+  /** The same reply, with the reading behind it (for tests and logs; never on the wire). */
+  explain(conv: Conversation, clock: Clock): Explained;
 }
+
+type Answer = Reply & { understood?: { intent: string; args: Record<string, unknown> } };
 
 export interface ResponderOptions {
   /** The intent table, in priority order; default `defaultIntents`. */
@@ -46,11 +66,61 @@ export interface ResponderOptions {
 }
 
 type Matched = { intent: Intent; tool: OfferedTool | null; from: number };
+type UserTurn = { text: string; index: number };
+
+/** Kinds whose values carry over from an earlier tool call (the caller said them once). */
+const CARRIED_FROM_ANY_CALL = new Set<ParamKind>(["name", "phone"]);
+/** Kinds that carry over from the availability check just made ("Friday?" … "eleven thirty works"). */
+const CARRIED_FROM_CHECK = new Set<ParamKind>(["date", "time", "service"]);
+
+/** The question the bot ended its last words with ("" when it asked none). */
+function lastQuestion(text: string): string {
+  const sentences = text.match(/[^.?!]+[.?!]?/g) ?? [];
+  for (let i = sentences.length - 1; i >= 0; i--) if (sentences[i]!.trim().endsWith("?")) return sentences[i]!.trim();
+  return "";
+}
+
+/** Did that question ask for this parameter? Its own wording, or the words any receptionist would use. */
+function askedFor(q: string, kind: ParamKind, param: string, own: string): boolean {
+  if (!q) return false;
+  if (q.includes(own)) return true;
+  const s = q.toLowerCase();
+  const phone = /\b(number|phone|reach you|call you back)\b/.test(s);
+  switch (kind) {
+    case "name":
+      return /\bname\b|\bwho (am i|is) (speaking|calling)\b/.test(s);
+    case "phone":
+      return phone;
+    case "date":
+    case "old_date":
+    case "new_date":
+      return !phone && /\b(day|date|when)\b/.test(s);
+    case "time":
+    case "old_time":
+    case "new_time":
+      return !phone && /\b(time|when)\b/.test(s);
+    case "datetime":
+      return !phone && /\b(day|date|time|when)\b/.test(s);
+    case "email":
+      return /e-?mail/.test(s);
+    case "text":
+      return !phone && !/\bname\b/.test(s) && /\b(regarding|about|reason|message|say|concern|help with|for\?|details|which medication|what (is|was) it)\b/.test(s);
+    case "department":
+      return /\b(department|who would you like|which team|speak (to|with)|talk to)\b/.test(s);
+    case "service":
+      return /\b(service|treatment|what (kind|type|sort) of|what for|what is the (visit|appointment) for)\b/.test(s);
+    default: {
+      const words = param.toLowerCase().split(/[_\W]+/).filter((w) => w.length >= 3);
+      return words.some((w) => s.includes(w));
+    }
+  }
+}
 
 export function createResponder(options: ResponderOptions = {}): Responder {
   const intents = options.intents ?? defaultIntents;
   const extractors = { ...defaultExtractors, ...options.extractors };
   const classifiers = [...(options.classifiers ?? []), ...defaultClassifiers];
+  const kindOf = (param: string, schema: JsonSchema) => classifyParam(param, schema, classifiers);
 
   /** A tool belongs to the first intent whose tool pattern names it: "cancel_appointment" is cancel's, not book's. */
   function toolFor(intent: Intent, tools: OfferedTool[]): OfferedTool | null {
@@ -64,7 +134,7 @@ export function createResponder(options: ResponderOptions = {}): Responder {
       const said = intent.patterns.some((p) => p.test(text)) || (intent.when?.(conv, text) ?? false);
       if (!said) continue;
       const tool = toolFor(intent, conv.tools);
-      if (tool || intent.withoutTool) return { intent, tool };
+      if (tool || intent.withoutTool || intent.answer) return { intent, tool };
     }
     return null;
   }
@@ -82,8 +152,8 @@ export function createResponder(options: ResponderOptions = {}): Responder {
   }
 
   /** The caller's turns since the last tool round (where the current request began). */
-  function currentUserTurns(conv: Conversation): Array<{ text: string; index: number }> {
-    const out: Array<{ text: string; index: number }> = [];
+  function currentUserTurns(conv: Conversation): UserTurn[] {
+    const out: UserTurn[] = [];
     for (let i = conv.turns.length - 1; i >= 0; i--) {
       const t = conv.turns[i]!;
       if (t.role === "tool" || (t.role === "assistant" && t.toolCalls.length > 0)) break;
@@ -92,21 +162,21 @@ export function createResponder(options: ResponderOptions = {}): Responder {
     return out;
   }
 
-  /** The latest of the current turns that states an intent; its words and everything after are the arguments' sources. */
-  function activeIntent(conv: Conversation, turns: Array<{ text: string; index: number }>): Matched | null {
+  /**
+   * The latest of the current turns that states an intent (its words and everything after are
+   * the arguments' sources), and a weak one (any question) said later, if any.
+   */
+  function activeIntent(conv: Conversation, turns: UserTurn[]): { strong: Matched | null; weak: Matched | null } {
     let weak: Matched | null = null;
     for (let k = turns.length - 1; k >= 0; k--) {
       const found = intentOf(conv, turns[k]!.text);
-      // A weak intent (any question) in the answer to a question does not end the slot filling before it.
-      if (found?.intent.weak) {
-        weak ??= { ...found, from: k };
-        continue;
-      }
-      if (found) return { ...found, from: k };
+      if (found && !found.intent.weak) return { strong: { ...found, from: k }, weak };
       const tool = toolByName(conv, turns[k]!.text);
-      if (tool) return { intent: { name: tool.name, patterns: [], tools: /$^/ }, tool, from: k };
+      if (tool) return { strong: { intent: { name: tool.name, patterns: [], tools: /$^/ }, tool, from: k }, weak };
+      // A weak intent (any question) in the answer to a question does not end the slot filling before it.
+      if (found) weak ??= { ...found, from: k };
     }
-    return weak;
+    return { strong: null, weak };
   }
 
   function previousAssistant(conv: Conversation): Extract<Turn, { role: "assistant" }> | null {
@@ -119,6 +189,16 @@ export function createResponder(options: ResponderOptions = {}): Responder {
     return null;
   }
 
+  /** The question the bot asked right before the caller's turn at `index` ("" when it asked none). */
+  function questionBefore(conv: Conversation, index: number): string {
+    for (let i = index - 1; i >= 0; i--) {
+      const t = conv.turns[i]!;
+      if (t.role === "user") return "";
+      if (t.role === "assistant") return lastQuestion(t.text);
+    }
+    return "";
+  }
+
   function coerce(value: unknown, schema: JsonSchema): unknown {
     const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
     if (type === "string" && (typeof value === "number" || typeof value === "boolean")) return String(value);
@@ -126,68 +206,149 @@ export function createResponder(options: ResponderOptions = {}): Responder {
     return value;
   }
 
-  function callOrAsk(conv: Conversation, clock: Clock, m: Matched, turns: Array<{ text: string }>): Reply {
+  /** A value the caller gave for an earlier tool call: their name and number once said, the day just checked. */
+  function carried(conv: Conversation, param: string, kind: ParamKind): unknown {
+    if (!CARRIED_FROM_ANY_CALL.has(kind) && !CARRIED_FROM_CHECK.has(kind)) return undefined;
+    const check = lastToolRound(conv)?.find((r) => /availab|slots|openings|free_times/i.test(r.call.name));
+    for (let i = conv.turns.length - 1; i >= 0; i--) {
+      const t = conv.turns[i]!;
+      if (t.role !== "assistant") continue;
+      for (const call of t.toolCalls) {
+        if (CARRIED_FROM_CHECK.has(kind) && call !== check?.call) continue;
+        let args: Record<string, unknown> = {};
+        try {
+          args = JSON.parse(call.arguments) as Record<string, unknown>;
+        } catch {}
+        const value = args[param] ?? Object.entries(args).find(([p, v]) => classifyParam(p, { type: typeof v }, classifiers) === kind)?.[1];
+        if (value !== undefined && value !== null && value !== "") return value;
+      }
+    }
+    return undefined;
+  }
+
+  function context(conv: Conversation, clock: Clock, profile: PromptProfile, m: Matched | null, turns: UserTurn[], args: Record<string, unknown> = {}): IntentContext {
+    const texts = turns.slice(m?.from ?? turns.length - 1).map((t) => t.text).reverse();
+    return { conv, text: lastUserText(conv) ?? "", texts, profile, clock, tool: m?.tool ?? null, args };
+  }
+
+  const line = (l: Intent["say"], ctx: IntentContext): string | null => (typeof l === "function" ? l(ctx) : (l ?? null));
+
+  function callOrAsk(conv: Conversation, clock: Clock, profile: PromptProfile, m: Matched, turns: UserTurn[]): Answer {
     const tool = m.tool!;
     const properties = tool.parameters.properties ?? {};
     const required = new Set(tool.parameters.required ?? []);
     const texts = turns.slice(m.from).map((t) => t.text).reverse();
-    const asked = previousAssistant(conv)?.text ?? "";
-    const questionFor = (param: string, schema: JsonSchema) => m.intent.ask?.[param] ?? question(classifyParam(param, schema, classifiers), param, schema);
+    const q = lastQuestion(previousAssistant(conv)?.text ?? "");
+    const questionFor = (param: string, schema: JsonSchema) => m.intent.ask?.[param] ?? question(kindOf(param, schema), param, schema);
+
+    // Each earlier turn with the question it answered: "Kevin O'Brien" two turns ago was the name asked for.
+    const answered = turns.slice(m.from, -1).map((t) => ({ text: t.text, question: questionBefore(conv, t.index) })).reverse();
+    const given = (v: unknown) => v !== undefined && v !== null && v !== "";
 
     const args: Record<string, unknown> = {};
     for (const [param, schema] of Object.entries(properties)) {
-      const kind = classifyParam(param, schema, classifiers);
+      const kind = kindOf(param, schema);
       const extractor = extractors[kind] ?? extractors.string!;
-      const value = extractor({ ...clock, texts, asked: asked.includes(questionFor(param, schema)), param, schema });
+      const own = questionFor(param, schema);
+      let value = extractor({ ...clock, texts, asked: askedFor(q, kind, param, own), param, schema, question: q, profile });
+      for (const a of answered) {
+        if (given(value)) break;
+        if (askedFor(a.question, kind, param, own)) value = extractor({ ...clock, texts: [a.text], asked: true, param, schema, question: a.question, profile });
+      }
+      if (!given(value)) value = carried(conv, param, kind);
       if (value !== undefined && value !== null && value !== "") args[param] = coerce(value, schema);
     }
+    const ctx = context(conv, clock, profile, m, turns, args);
+    for (const [param, value] of Object.entries(m.intent.fill?.(ctx) ?? {})) {
+      if (param in properties && value !== undefined && value !== null && value !== "") args[param] = coerce(value, properties[param]!);
+    }
+    const understood = { intent: m.intent.name, args };
     const missing = Object.keys(properties).find((p) => required.has(p) && !(p in args));
-    if (missing && !conv.mustCallTool) return { content: questionFor(missing, properties[missing]!), toolCalls: [] };
-    return { content: m.intent.say ?? null, toolCalls: [{ name: tool.name, arguments: JSON.stringify(args) }] };
+    const said = line(m.intent.say, ctx);
+    if (missing && !conv.mustCallTool) {
+      const ask = questionFor(missing, properties[missing]!);
+      return { content: said && m.intent.name === "emergency" ? `${said} ${ask}` : ask, toolCalls: [], understood };
+    }
+    return { content: said, toolCalls: [{ name: tool.name, arguments: JSON.stringify(args) }], understood };
   }
 
   function phraseResults(conv: Conversation, results: ReturnType<typeof trailingToolResults>): Reply {
     const lines: string[] = [];
     let final = false;
     for (const r of results) {
-      const intent = r.call ? intents.find((i) => i.tools.test(r.call!.name)) : undefined;
-      let said: string | null = null;
-      if (intent?.phraseResult) {
-        let result: unknown = r.text;
-        try {
-          result = JSON.parse(r.text);
-        } catch {}
-        let args: Record<string, unknown> = {};
-        try {
-          args = JSON.parse(r.call!.arguments) as Record<string, unknown>;
-        } catch {}
-        said = intent.phraseResult(result, args);
-      }
-      lines.push(said ?? phraseToolResult(r.call?.name ?? "request", r.text));
-      if (intent?.name === "end_call") final = true;
+      const name = r.call?.name ?? "request";
+      let result: unknown = r.text;
+      try {
+        result = JSON.parse(r.text);
+      } catch {}
+      let args: Record<string, unknown> = {};
+      try {
+        args = JSON.parse(r.call?.arguments ?? "{}") as Record<string, unknown>;
+      } catch {}
+      const intent = intents.find((i) => i.phraseResult && i.tools.test(name));
+      const said = intent?.phraseResult?.(result, args) ?? resultPhrasings.find((p) => p.tools.test(name))?.phrase(result, args) ?? null;
+      lines.push(said ?? phraseToolResult(name, r.text));
+      if (said === GOODBYE || /end_?call|hang_?up|end_conversation/i.test(name)) final = true;
     }
     const text = lines.join(" ");
     return { content: final || /\?$/.test(text) ? text : `${text} ${ANYTHING_ELSE}`, toolCalls: [] };
   }
 
-  return {
-    respond(conv, clock) {
+  function answer(conv: Conversation, clock: Clock): Answer {
       const results = trailingToolResults(conv);
       if (results.length > 0) return phraseResults(conv, results);
       const text = lastUserText(conv);
       if (text === null) return { content: greeting(conv.system), toolCalls: [] };
 
+      const profile = readPrompt(conv.system);
+      // Dates are the business's: "tomorrow" in its time zone.
+      const zoned: Clock = { ...clock, timeZone: profile.timeZone ?? clock.timeZone };
       const turns = currentUserTurns(conv);
-      const active = activeIntent(conv, turns);
-      if (active?.tool) return callOrAsk(conv, clock, active, turns);
-      if (active && active.from === turns.length - 1 && active.intent.withoutTool) return { content: active.intent.withoutTool, toolCalls: [] };
+      const latest = turns.length - 1;
+      const { strong, weak } = activeIntent(conv, turns);
+
+      // A question asked in the middle of a request: answered from the prompt when it can be, then the request goes on.
+      if (strong && weak && weak.from > strong.from && weak.intent.answer) {
+        const answered = weak.intent.answer(context(conv, zoned, profile, weak, turns));
+        if (answered && strong.tool) {
+          const goOn = callOrAsk(conv, zoned, profile, strong, turns);
+          if (goOn.toolCalls.length === 0 && goOn.content) {
+            return { content: `${answered.replace(` ${ANYTHING_ELSE}`, "")} ${goOn.content}`, toolCalls: [], understood: { intent: weak.intent.name, args: {} } };
+          }
+        }
+      }
+
+      const active = strong ?? weak;
+      if (active) {
+        const ctx = context(conv, zoned, profile, active, turns);
+        const understood = { intent: active.intent.name, args: {} };
+        if (active.from === latest && active.intent.answer) {
+          const answered = active.intent.answer(ctx);
+          if (answered) return { content: answered, toolCalls: [], understood };
+        }
+        if (active.tool) return callOrAsk(conv, zoned, profile, active, turns);
+        if (active.from === latest) {
+          const without = line(active.intent.withoutTool, ctx);
+          if (without) return { content: without, toolCalls: [], understood };
+        }
+      }
       if (conv.mustCallTool && conv.tools[0]) {
-        return callOrAsk(conv, clock, { intent: { name: "forced", patterns: [], tools: /$^/ }, tool: conv.tools[0], from: Math.max(0, turns.length - 1) }, turns);
+        return callOrAsk(conv, zoned, profile, { intent: { name: "forced", patterns: [], tools: /$^/ }, tool: conv.tools[0], from: Math.max(0, latest) }, turns);
       }
       const fact = answerFromFacts(text, conv.system);
-      if (fact) return { content: `${fact} ${ANYTHING_ELSE}`, toolCalls: [] };
+      if (fact) return { content: `${fact} ${ANYTHING_ELSE}`, toolCalls: [], understood: { intent: "answer_faq", args: {} } };
       const userTurns = conv.turns.filter((t) => t.role === "user").length;
       return { content: smallTalk(text, userTurns - 1), toolCalls: [] };
+  }
+
+  return {
+    respond(conv, clock) {
+      const { content, toolCalls } = answer(conv, clock);
+      return { content, toolCalls };
+    },
+    explain(conv, clock) {
+      const { content, toolCalls, understood } = answer(conv, clock);
+      return { reply: { content, toolCalls }, intent: understood?.intent ?? null, args: understood?.args ?? {} };
     },
   };
 }
