@@ -13,9 +13,11 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 
@@ -240,6 +242,139 @@ export const conversations = pgTable(
   ],
 );
 
+/**
+ * E.164 as stored: "+", a country code that does not start with 0, at most 15
+ * digits in all (ITU-T E.164 §6). The tools normalise what callers say to it.
+ */
+export const E164_PATTERN = "^\\+[1-9][0-9]{6,14}$";
+export const E164 = new RegExp(E164_PATTERN);
+
+/**
+ * An AI receptionist: its current definition (machines/receptionist's
+ * ReceptionistDefinition, as validated JSON) and its version. Every saved
+ * definition is also kept in receptionist_versions, so a conversation pins the
+ * version it started with and an edit never changes a live call. Deleting is
+ * soft (deleted_at): appointments and messages keep pointing at it.
+ */
+export const receptionists = pgTable(
+  "receptionists",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    definition: jsonb("definition").$type<unknown>().notNull(),
+    version: integer("version").notNull().default(1),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    deletedAt: tstz("deleted_at"),
+  },
+  (t) => [
+    index("receptionists_created_at_idx").on(t.createdAt, t.id),
+    check("receptionists_version_check", sql`${t.version} >= 1`),
+  ],
+);
+
+/** Every version of every receptionist's definition, immutable once written. */
+export const receptionistVersions = pgTable(
+  "receptionist_versions",
+  {
+    receptionistId: uuid("receptionist_id")
+      .notNull()
+      .references(() => receptionists.id),
+    version: integer("version").notNull(),
+    definition: jsonb("definition").$type<unknown>().notNull(),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: "receptionist_versions_pkey", columns: [t.receptionistId, t.version] })],
+);
+
+/** A DID routed to a receptionist: an inbound call to it starts that receptionist's conversation. */
+export const numbers = pgTable(
+  "numbers",
+  {
+    did: text("did").primaryKey(),
+    receptionistId: uuid("receptionist_id")
+      .notNull()
+      .references(() => receptionists.id),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("numbers_receptionist_id_idx").on(t.receptionistId),
+    index("numbers_created_at_idx").on(t.createdAt, t.did),
+    check("numbers_did_check", sql`${t.did} ~ ${sql.raw(`'${E164_PATTERN}'`)}`),
+  ],
+);
+
+export const APPOINTMENT_STATUSES = ["booked", "cancelled"] as const;
+export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
+
+/**
+ * Appointments booked by the receptionist's tools. `appointments_slot_key` is
+ * the guarantee that two callers never get the same slot: at most one booked
+ * row per (receptionist, start, sandbox). Slots start on the booking grid (the
+ * tools refuse a start that is not on it), so equal starts are what a clash
+ * is. Sandbox rows (the text test bench) live beside real ones and never
+ * block them. conversation_id has no foreign key: a text test session's
+ * conversation may not be stored.
+ */
+export const appointments = pgTable(
+  "appointments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    receptionistId: uuid("receptionist_id")
+      .notNull()
+      .references(() => receptionists.id),
+    startsAt: tstz("starts_at").notNull(),
+    endsAt: tstz("ends_at").notNull(),
+    name: text("name").notNull(),
+    phone: text("phone").notNull(),
+    service: text("service"),
+    notes: text("notes"),
+    status: text("status", { enum: APPOINTMENT_STATUSES }).notNull().default("booked"),
+    conversationId: text("conversation_id"),
+    /** The appointment this one replaced (reschedule_appointment). */
+    rescheduledFrom: uuid("rescheduled_from"),
+    sandbox: boolean("sandbox").notNull().default(false),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    cancelledAt: tstz("cancelled_at"),
+  },
+  (t) => [
+    uniqueIndex("appointments_slot_key").on(t.receptionistId, t.startsAt, t.sandbox).where(sql`${t.status} = 'booked'`),
+    index("appointments_receptionist_phone_idx").on(t.receptionistId, t.phone, t.startsAt),
+    index("appointments_starts_at_idx").on(t.startsAt, t.id),
+    check("appointments_status_check", sql`${t.status} in (${sqlList(APPOINTMENT_STATUSES)})`),
+    check("appointments_time_check", sql`${t.endsAt} > ${t.startsAt}`),
+    check("appointments_phone_check", sql`${t.phone} ~ ${sql.raw(`'${E164_PATTERN}'`)}`),
+  ],
+);
+
+export const MESSAGE_URGENCIES = ["low", "normal", "high", "urgent"] as const;
+export type MessageUrgency = (typeof MESSAGE_URGENCIES)[number];
+
+/** Messages taken for the business (take_message): who called, the number to call back, why, how urgent. */
+export const messages = pgTable(
+  "messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    receptionistId: uuid("receptionist_id")
+      .notNull()
+      .references(() => receptionists.id),
+    conversationId: text("conversation_id"),
+    callerName: text("caller_name").notNull(),
+    callbackNumber: text("callback_number").notNull(),
+    reason: text("reason").notNull(),
+    urgency: text("urgency", { enum: MESSAGE_URGENCIES }).notNull().default("normal"),
+    sandbox: boolean("sandbox").notNull().default(false),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("messages_created_at_idx").on(t.createdAt, t.id),
+    index("messages_receptionist_created_at_idx").on(t.receptionistId, t.createdAt, t.id),
+    check("messages_urgency_check", sql`${t.urgency} in (${sqlList(MESSAGE_URGENCIES)})`),
+    check("messages_callback_number_check", sql`${t.callbackNumber} ~ ${sql.raw(`'${E164_PATTERN}'`)}`),
+  ],
+);
+
 export type CallRow = typeof calls.$inferSelect;
 export type NewCall = typeof calls.$inferInsert;
 export type CallEventRow = typeof callEvents.$inferSelect;
@@ -247,3 +382,10 @@ export type NewCallEvent = typeof callEvents.$inferInsert;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type ConversationRow = typeof conversations.$inferSelect;
 export type NewConversation = typeof conversations.$inferInsert;
+export type ReceptionistRow = typeof receptionists.$inferSelect;
+export type ReceptionistVersionRow = typeof receptionistVersions.$inferSelect;
+export type NumberRow = typeof numbers.$inferSelect;
+export type AppointmentRow = typeof appointments.$inferSelect;
+export type NewAppointment = typeof appointments.$inferInsert;
+export type MessageRow = typeof messages.$inferSelect;
+export type NewMessage = typeof messages.$inferInsert;

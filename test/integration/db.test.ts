@@ -112,7 +112,17 @@ function dbSuite(makeBackend: () => Promise<Backend>): void {
       db,
       sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
-    expect(tables.map((r) => r.table_name)).toEqual(["api_keys", "call_events", "calls", "conversations"]);
+    expect(tables.map((r) => r.table_name)).toEqual([
+      "api_keys",
+      "appointments",
+      "call_events",
+      "calls",
+      "conversations",
+      "messages",
+      "numbers",
+      "receptionist_versions",
+      "receptionists",
+    ]);
     // A restart applies the migrations again over the migrated database.
     await handle.close();
     handle = await backend.open(counter);
