@@ -58,9 +58,40 @@
  *                               summed over every session; the session crossing it is closed
  *   MAX_INBOUND_CALLS [1000]    live inbound calls at once, counted apart from
  *                               MAX_CONCURRENT_CALLS (outbound) so neither starves the other
+ *
+ *   Conversations (caller audio → speech-to-text → language model → speech):
+ *   DEEPGRAM_API_KEY            Deepgram key (secret). DEEPGRAM_API_KEY and DEEPGRAM_URL both
+ *                               unset → the embedded simulated Deepgram (loopback, a key made
+ *                               at start); the key alone → wss://api.deepgram.com
+ *   DEEPGRAM_URL                the live API's base URL (wss:// or ws://), e.g. a proxy or a
+ *                               self-hosted Deepgram; needs DEEPGRAM_API_KEY
+ *   STT_MODEL [nova-3]          recognition model;  STT_LANGUAGE [en]
+ *   STT_ENDPOINTING_MS [300]    silence before a result is speech_final (Deepgram endpointing)
+ *   STT_UTTERANCE_END_MS [1000] silence after the last word before UtteranceEnd (1000-5000)
+ *   OPENAI_API_KEY              OpenAI key (secret). OPENAI_API_KEY and OPENAI_BASE_URL both
+ *                               unset → the embedded simulated OpenAI (an offline rule-based
+ *                               responder, not a model); the key alone → https://api.openai.com/v1
+ *   OPENAI_BASE_URL             an OpenAI-compatible base URL (…/v1); needs OPENAI_API_KEY
+ *   LLM_MODEL [gpt-4o-mini]     the chat model conversations use
+ *   TTS_ENGINE openai           conversations speak with OpenAI TTS (OPENAI_TTS_VOICE [alloy],
+ *                               OPENAI_TTS_MODEL [tts-1]), rendered once per text into
+ *                               TTS_CACHE_DIR [DATA_DIR/tts, made absolute] and played by the
+ *                               switch, which must see that directory at the same path; the
+ *                               call's own `say` then stays FreeSWITCH speak (flite, TTS_VOICE)
+ *   MEDIA_HOST [127.0.0.1]      where the caller-audio WebSocket server (mod_audio_stream) listens
+ *   MEDIA_PORT [8090]           its port (0 = ephemeral)
+ *   MEDIA_ADVERTISE             the host FreeSWITCH dials in the stream URL (a name or IPv4:
+ *                               mod_audio_stream refuses IPv6 literals); unset → MEDIA_HOST, or
+ *                               this host's first external IPv4 when that is a wildcard
+ *   MEDIA_TOKEN_TTL_MS [10000]  a stream URL's one-time token is refused after this long unused
+ *   MEDIA_HEART_BEAT_SEC [10]   mod_audio_stream's WebSocket PING interval (STREAM_HEART_BEAT)
+ *   INBOUND_CONVERSATION_PROMPT a system prompt: inbound calls run a conversation with it instead
+ *                               of INBOUND_GREETING. Unset → the greeting (`npm start` with the
+ *                               embedded simulator uses a demo prompt: withEmbeddedDemo())
+ *   INBOUND_CONVERSATION_FIRST_MESSAGE  what the bot says first on those calls
  */
 import { isIP } from "node:net";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -94,7 +125,42 @@ export interface Config {
     dialGateway: string | undefined;
     maxConcurrent: number;
   };
+  /** What a call's own `say` speaks with (FreeSWITCH speak). */
   tts: { engine: string; voice: string };
+  stt: {
+    /** Neither DEEPGRAM_API_KEY nor DEEPGRAM_URL set: run the simulated Deepgram in process. */
+    embedded: boolean;
+    apiKey: string | undefined;
+    /** undefined → the SDK's default (wss://api.deepgram.com). */
+    url: string | undefined;
+    model: string;
+    language: string;
+    endpointingMs: number;
+    utteranceEndMs: number;
+  };
+  llm: {
+    /** Neither OPENAI_API_KEY nor OPENAI_BASE_URL set: run the simulated OpenAI in process. */
+    embedded: boolean;
+    apiKey: string | undefined;
+    /** undefined → the package's default (https://api.openai.com/v1). */
+    baseUrl: string | undefined;
+    model: string;
+  };
+  /** The conversations' own TTS: engine "openai" renders files, anything else is FreeSWITCH speak. */
+  speech: { engine: string; voice: string; openaiModel: string; openaiVoice: string; cacheDir: string };
+  media: {
+    host: string;
+    port: number;
+    /** The host written into stream URLs; undefined → media.host, or a guess when that is a wildcard. */
+    advertise: string | undefined;
+    tokenTtlMs: number;
+    heartBeatSec: number;
+  };
+  conversations: {
+    /** A system prompt: inbound calls run a conversation instead of the greeting. */
+    inboundPrompt: string | undefined;
+    inboundFirstMessage: string | undefined;
+  };
   shutdownGraceMs: number;
   /** What the HTTP edge accepts beyond the schemas (src/http). */
   edge: { maxBodyBytes: number; webhookAllowPrivate: boolean };
@@ -124,6 +190,16 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_INBOUND_GREETING = "Hello, you have reached Switchboard. Goodbye.";
+
+/** The conversation `npm start` runs on inbound calls with the embedded simulator (withEmbeddedDemo). */
+export const DEMO_CONVERSATION_PROMPT = [
+  "You are the receptionist of Switchboard Demo Dental, answering the phone.",
+  "Keep every answer to one or two short sentences.",
+  "Opening hours: Monday to Friday, 9 am to 5 pm, and Saturday 9 am to noon.",
+  "Address: 12 Harbour Street, next to the library.",
+  "Parking: free parking behind the building.",
+].join("\n");
+export const DEMO_CONVERSATION_FIRST_MESSAGE = "Hello, Switchboard Demo Dental, how can I help you?";
 
 // ---- field builders: each reads one raw variable (string | undefined) -------
 
@@ -203,6 +279,11 @@ function token<F extends string | undefined = undefined>(fallback?: F) {
   });
 }
 
+/** Free text that may span lines (a prompt): only trimmed. */
+function prose() {
+  return raw().transform((v): string | undefined => (unset(v) ? undefined : v!.trim()));
+}
+
 /** Comma-separated IP addresses and CIDR blocks (10.0.0.5, 10.1.0.0/16, ::1). */
 function addressList() {
   return raw().transform((v, ctx): string[] | undefined => {
@@ -251,6 +332,26 @@ export const envSchema = z.object({
   OUTBOUND_SOCKET_HANDSHAKE_BYTES: integer(64 * 1024, 4096, 16 * 1024 * 1024, "bytes 4096-16777216"),
   OUTBOUND_SOCKET_MAX_BUFFER_BYTES: integer(32 * 1024 * 1024, 65_536, 4 * 1024 * 1024 * 1024, "bytes 65536-4294967296"),
   MAX_INBOUND_CALLS: integer(1000, 1, 1_000_000, "a whole number 1-1000000"),
+  DEEPGRAM_API_KEY: text(),
+  DEEPGRAM_URL: url(["wss:", "ws:", "https:", "http:"]),
+  STT_MODEL: token("nova-3"),
+  STT_LANGUAGE: token("en"),
+  STT_ENDPOINTING_MS: integer(300, 10, 10_000, "milliseconds 10-10000"),
+  // Deepgram refuses utterance_end_ms below 1000.
+  STT_UTTERANCE_END_MS: integer(1000, 1000, 5000, "milliseconds 1000-5000"),
+  OPENAI_API_KEY: text(),
+  OPENAI_BASE_URL: url(["https:", "http:"]),
+  LLM_MODEL: token("gpt-4o-mini"),
+  OPENAI_TTS_MODEL: token("tts-1"),
+  OPENAI_TTS_VOICE: token("alloy"),
+  TTS_CACHE_DIR: text(),
+  MEDIA_HOST: host("127.0.0.1"),
+  MEDIA_PORT: listenPort(8090),
+  MEDIA_ADVERTISE: host(),
+  MEDIA_TOKEN_TTL_MS: integer(10_000, 1000, 300_000, "milliseconds 1000-300000"),
+  MEDIA_HEART_BEAT_SEC: integer(10, 1, 3600, "seconds 1-3600"),
+  INBOUND_CONVERSATION_PROMPT: prose(),
+  INBOUND_CONVERSATION_FIRST_MESSAGE: prose(),
 });
 
 export type EnvVariable = keyof typeof envSchema.shape;
@@ -266,6 +367,18 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const e = parsed.data;
+  const issues: ConfigIssue[] = [];
+  if (e.DEEPGRAM_URL !== undefined && e.DEEPGRAM_API_KEY === undefined) {
+    issues.push({ variable: "DEEPGRAM_API_KEY", message: "required when DEEPGRAM_URL is set" });
+  }
+  if (e.OPENAI_BASE_URL !== undefined && e.OPENAI_API_KEY === undefined) {
+    issues.push({ variable: "OPENAI_API_KEY", message: "required when OPENAI_BASE_URL is set" });
+  }
+  if (e.MEDIA_ADVERTISE !== undefined && e.MEDIA_ADVERTISE.includes(":")) {
+    issues.push({ variable: "MEDIA_ADVERTISE", message: "mod_audio_stream accepts a host name or IPv4 address only, not an IPv6 literal" });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  const openaiTts = e.TTS_ENGINE === "openai";
   return {
     http: { host: e.HOST, port: e.PORT },
     logLevel: e.LOG_LEVEL,
@@ -283,7 +396,42 @@ export function loadConfig(env: Env = process.env): Config {
       dialGateway: e.DIAL_GATEWAY,
       maxConcurrent: e.MAX_CONCURRENT_CALLS,
     },
-    tts: { engine: e.TTS_ENGINE, voice: e.TTS_VOICE },
+    // FreeSWITCH has no "openai" speak engine: with TTS_ENGINE=openai a call's own say stays flite.
+    tts: { engine: openaiTts ? "flite" : e.TTS_ENGINE, voice: e.TTS_VOICE },
+    stt: {
+      embedded: e.DEEPGRAM_API_KEY === undefined && e.DEEPGRAM_URL === undefined,
+      apiKey: e.DEEPGRAM_API_KEY,
+      url: e.DEEPGRAM_URL,
+      model: e.STT_MODEL,
+      language: e.STT_LANGUAGE,
+      endpointingMs: e.STT_ENDPOINTING_MS,
+      utteranceEndMs: e.STT_UTTERANCE_END_MS,
+    },
+    llm: {
+      embedded: e.OPENAI_API_KEY === undefined && e.OPENAI_BASE_URL === undefined,
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      model: e.LLM_MODEL,
+    },
+    speech: {
+      engine: e.TTS_ENGINE,
+      voice: e.TTS_VOICE,
+      openaiModel: e.OPENAI_TTS_MODEL,
+      openaiVoice: e.OPENAI_TTS_VOICE,
+      // The switch opens the rendered files by path: an absolute one.
+      cacheDir: resolve(e.TTS_CACHE_DIR ?? join(e.DATA_DIR, "tts")),
+    },
+    media: {
+      host: e.MEDIA_HOST,
+      port: e.MEDIA_PORT,
+      advertise: e.MEDIA_ADVERTISE,
+      tokenTtlMs: e.MEDIA_TOKEN_TTL_MS,
+      heartBeatSec: e.MEDIA_HEART_BEAT_SEC,
+    },
+    conversations: {
+      inboundPrompt: e.INBOUND_CONVERSATION_PROMPT,
+      inboundFirstMessage: e.INBOUND_CONVERSATION_FIRST_MESSAGE,
+    },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     edge: { maxBodyBytes: e.HTTP_MAX_BODY_BYTES, webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === "true" },
     outboundSocketGuard: {
@@ -296,11 +444,26 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
+/**
+ * `npm start` with the embedded simulator and no INBOUND_CONVERSATION_PROMPT:
+ * inbound calls run the demo conversation, so the first command shows one.
+ * (Only main() applies it; tests and a real switch keep the greeting.)
+ */
+export function withEmbeddedDemo(config: Config): Config {
+  if (!config.esl.embedded || config.conversations.inboundPrompt !== undefined) return config;
+  return {
+    ...config,
+    conversations: { inboundPrompt: DEMO_CONVERSATION_PROMPT, inboundFirstMessage: config.conversations.inboundFirstMessage ?? DEMO_CONVERSATION_FIRST_MESSAGE },
+  };
+}
+
 /** The config with secrets masked, for a start-up log line. */
 export function redactConfig(config: Config): Config {
   const mask = (s: string | undefined) => (s === undefined ? undefined : "***");
   return {
     ...config,
+    stt: { ...config.stt, apiKey: mask(config.stt.apiKey), url: config.stt.url && redactUrl(config.stt.url) },
+    llm: { ...config.llm, apiKey: mask(config.llm.apiKey), baseUrl: config.llm.baseUrl && redactUrl(config.llm.baseUrl) },
     database: { ...config.database, url: config.database.url && redactUrl(config.database.url) },
     esl: { ...config.esl, password: mask(config.esl.password)! },
     apiKey: mask(config.apiKey),

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, loadConfig, redactConfig, type Env } from "../../src/config.ts";
+import { ConfigError, DEMO_CONVERSATION_PROMPT, loadConfig, redactConfig, withEmbeddedDemo, type Env } from "../../src/config.ts";
 import { dialplanSocketTarget } from "../../src/dialplan-target.ts";
 
 function configError(env: Env): ConfigError {
@@ -101,6 +101,60 @@ describe("loadConfig", () => {
     expect(shown).not.toContain("s3cret");
     expect(shown).not.toContain("sk_abc");
     expect(shown).toContain("db/x");
+  });
+});
+
+describe("conversations: speech-to-text, language model, TTS, caller audio", () => {
+  test("nothing set: the embedded simulators, the documented defaults, no inbound conversation", () => {
+    const c = loadConfig({});
+    expect(c.stt).toEqual({ embedded: true, apiKey: undefined, url: undefined, model: "nova-3", language: "en", endpointingMs: 300, utteranceEndMs: 1000 });
+    expect(c.llm).toEqual({ embedded: true, apiKey: undefined, baseUrl: undefined, model: "gpt-4o-mini" });
+    expect(c.speech).toMatchObject({ engine: "flite", voice: "kal", openaiModel: "tts-1", openaiVoice: "alloy" });
+    // The switch opens rendered files by path: the cache directory is absolute.
+    expect(c.speech.cacheDir.startsWith("/")).toBe(true);
+    expect(c.speech.cacheDir.endsWith("/.data/tts")).toBe(true);
+    expect(c.media).toEqual({ host: "127.0.0.1", port: 8090, advertise: undefined, tokenTtlMs: 10_000, heartBeatSec: 10 });
+    expect(c.conversations).toEqual({ inboundPrompt: undefined, inboundFirstMessage: undefined });
+  });
+
+  test("a key alone means the real service at its default URL; a URL needs a key", () => {
+    const c = loadConfig({ DEEPGRAM_API_KEY: "dg_secret", OPENAI_API_KEY: "sk-secret", LLM_MODEL: "gpt-4o", STT_MODEL: "nova-2-phonecall" });
+    expect(c.stt).toMatchObject({ embedded: false, apiKey: "dg_secret", url: undefined, model: "nova-2-phonecall" });
+    expect(c.llm).toMatchObject({ embedded: false, apiKey: "sk-secret", baseUrl: undefined, model: "gpt-4o" });
+    const err = configError({ DEEPGRAM_URL: "wss://dg.internal", OPENAI_BASE_URL: "https://llm.internal/v1" });
+    expect(err.issues.map((i) => i.variable).sort()).toEqual(["DEEPGRAM_API_KEY", "OPENAI_API_KEY"]);
+  });
+
+  test("TTS_ENGINE=openai: conversations render with OpenAI TTS; a call's own say stays FreeSWITCH speak", () => {
+    const c = loadConfig({ TTS_ENGINE: "openai", OPENAI_TTS_VOICE: "nova", TTS_CACHE_DIR: "/var/lib/switchboard/tts" });
+    expect(c.tts).toEqual({ engine: "flite", voice: "kal" });
+    expect(c.speech).toEqual({ engine: "openai", voice: "kal", openaiModel: "tts-1", openaiVoice: "nova", cacheDir: "/var/lib/switchboard/tts" });
+  });
+
+  test.each([
+    ["MEDIA_PORT", "99999", "MEDIA_PORT: expected a port number 0-65535"],
+    ["MEDIA_ADVERTISE", "::1", "MEDIA_ADVERTISE: mod_audio_stream accepts a host name or IPv4 address only"],
+    ["STT_UTTERANCE_END_MS", "500", "STT_UTTERANCE_END_MS: expected milliseconds 1000-5000"],
+    ["DEEPGRAM_URL", "ftp://x", "DEEPGRAM_URL: expected a wss:// or ws:// or https:// or http:// URL"],
+    ["MEDIA_HEART_BEAT_SEC", "0", "MEDIA_HEART_BEAT_SEC: expected seconds 1-3600"],
+  ])("a bad %s=%p is named with the reason", (name, value, message) => {
+    const err = configError({ [name]: value });
+    expect(err.message).toContain(message);
+  });
+
+  test("the keys never reach a log line", () => {
+    const shown = JSON.stringify(redactConfig(loadConfig({ DEEPGRAM_API_KEY: "dg_secret", OPENAI_API_KEY: "sk-secret", OPENAI_BASE_URL: "https://u:pw@llm.internal/v1" })));
+    expect(shown).not.toContain("dg_secret");
+    expect(shown).not.toContain("sk-secret");
+    expect(shown).not.toContain(":pw@");
+  });
+
+  test("INBOUND_CONVERSATION_PROMPT keeps its lines; npm start's embedded default gets the demo prompt, nothing else does", () => {
+    const set = loadConfig({ INBOUND_CONVERSATION_PROMPT: "You are a bot.\nBe brief.", INBOUND_CONVERSATION_FIRST_MESSAGE: "Hi!" });
+    expect(set.conversations).toEqual({ inboundPrompt: "You are a bot.\nBe brief.", inboundFirstMessage: "Hi!" });
+    expect(withEmbeddedDemo(set).conversations).toEqual(set.conversations);
+    expect(withEmbeddedDemo(loadConfig({})).conversations.inboundPrompt).toBe(DEMO_CONVERSATION_PROMPT);
+    expect(withEmbeddedDemo(loadConfig({ ESL_HOST: "fs1.internal" })).conversations.inboundPrompt).toBeUndefined();
   });
 });
 
