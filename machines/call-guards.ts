@@ -31,6 +31,9 @@ export const callGuards = {
   startsAudioStream: ({ context, event }: Args) => event.type === "audio_stream" && event.action === "start" && context.audioStream == null,
   stopsAudioStream: ({ context, event }: Args) => event.type === "audio_stream" && event.action === "stop" && context.audioStream != null,
   audioStreamCommandFailed: ({ event }: Args) => event.type === "command.failed" && event.command === "audio_stream",
+  /** mod_audio_stream::error: the module closes its media bug after an error, so the call streams nothing now (a new start works). */
+  audioStreamErrored: ({ context, event }: Args) =>
+    event.type === "channel.custom" && event.subclass === "mod_audio_stream::error" && context.audioStream != null,
   nextStepIs: ({ context }: Args, params: { type: CallAction["type"] }) =>
     context.scriptIndex < context.script.length && context.script[context.scriptIndex]?.type === params.type,
 };

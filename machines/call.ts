@@ -31,7 +31,8 @@
  *   pending: its EXECUTE_COMPLETE returns the call to idle. Idle, it is taken
  *   and nothing is sent; bridged or transferred, it is refused.
  * - `audio_stream` start/stop (mod_audio_stream) is taken in any in-progress
- *   state, one stream at a time; it does not change the activity.
+ *   state, one stream at a time; it does not change the activity. The
+ *   module's `::error` event ends the stream (its media bug is closed).
  * - An activity ends on CHANNEL_EXECUTE_COMPLETE carrying our Application-UUID;
  *   completions of interrupted applications are ignored.
  * - Timers are raised with ids and their deadlines kept in context: a persisted
@@ -265,6 +266,7 @@ export const callMachine = setup({
         "channel.unbridge": { target: ".idle", actions: "assignUnbridged" },
         "playback.start": { actions: "recordPlayback" },
         "playback.stop": { actions: "recordPlayback" },
+        "channel.custom": { guard: "audioStreamErrored", actions: "clearAudioStream" },
         "command.failed": [
           { guard: "pendingCommandFailed", target: ".idle", actions: ["assignCommandFailure", "clearPending"] },
           { guard: "audioStreamCommandFailed", actions: ["assignCommandFailure", "clearAudioStream"] },

@@ -177,7 +177,7 @@ export class ActorHost {
     entry.actor.send(event);
     for (const childId of entry.children) {
       const child = this.registry.get(childId);
-      const notice = child && this.kindOf(child.kind).fromParent?.(event, entry);
+      const notice = child && this.kindOf(child.kind).fromParent?.(event, entry, child);
       if (child && notice) this.deliver(child, notice);
     }
   }

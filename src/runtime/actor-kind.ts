@@ -104,8 +104,8 @@ export interface ActorKind<M extends AnyStateMachine = AnyStateMachine, Spawn = 
     vanished(now: number): EventObject;
   };
 
-  /** A child's notice of an event its parent just took (null: none). */
-  fromParent?(event: EventObject, parent: ActorEntry): EventObject | null;
+  /** A child's notice of an event its parent just took (null: none); `child` is the entry that hears it. */
+  fromParent?(event: EventObject, parent: ActorEntry, child: ActorEntry<M, Meta>): EventObject | null;
   /** The parent ended or failed (null snapshot: failed): the child's notice. */
   parentGone?(parent: ActorEntry, snapshot: unknown | null): EventObject | null;
   /** A child of an actor of this kind ended or failed: the parent's notice (a campaign: the call's outcome). */

@@ -16,7 +16,7 @@ import type { JournalWriter } from "../db/journal.ts";
 import type { ActorKind } from "./actor-kind.ts";
 import { cdrFromSnapshot } from "./call-record.ts";
 import type { RuntimeMetrics } from "./runtime-metrics.ts";
-import type { SwitchExecutor } from "./switch-executor.ts";
+import { redactToken, type SwitchExecutor } from "./switch-executor.ts";
 import type { SwitchLink } from "./switch-link.ts";
 
 /** What the host keeps beside a call's machine. */
@@ -61,7 +61,7 @@ export function createCallKind({ executor, link, journal, metrics }: CallKindDep
         activity: c.activity,
         pending: c.pending,
         bridged_to: c.bridgedTo,
-        audio_stream: c.audioStream ?? null,
+        audio_stream: c.audioStream ? { ...c.audioStream, url: redactToken(c.audioStream.url) } : null,
         link_up: c.linkUp,
         dtmf: c.dtmf.map((d) => d.digit).join(""),
         dry_run: entry.meta.dryRun,

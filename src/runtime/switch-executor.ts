@@ -27,7 +27,7 @@ export class SwitchExecutor {
   ) {}
 
   execute(entry: AnyActorEntry, command: SwitchCommand, opts: ExecuteOptions): void {
-    this.host.journal(entry.id, "command", command.type, command);
+    this.host.journal(entry.id, "command", command.type, journalled(command));
     if (opts.dryRun) return;
     const { link, metrics } = this;
     if (command.type === "originate") link.trackChannel(command.uuid);
@@ -62,4 +62,14 @@ export class SwitchExecutor {
       },
     );
   }
+}
+
+/** What the journal keeps of a command: a caller-audio stream's one-time token stays out of it. */
+function journalled(command: SwitchCommand): SwitchCommand {
+  if (command.type !== "audio_stream" || command.action !== "start") return command;
+  return { ...command, url: redactToken(command.url) };
+}
+
+export function redactToken(url: string): string {
+  return url.replace(/([?&]token=)[^&]*/, "$1***");
 }
