@@ -2,11 +2,19 @@
  * Wires config → adapters → runtime → HTTP, and shuts down gracefully.
  *
  * With no configuration it runs the embedded defaults: the switch simulator in
- * process on a loopback port (spoken to over the real ESL wire protocol),
- * PGlite on disk, the in-process bus. ESL_HOST and DATABASE_URL switch to a
- * real FreeSWITCH and PostgreSQL.
+ * process on a loopback port (spoken to over the real ESL wire protocol), the
+ * simulated Deepgram and the simulated OpenAI (an offline rule-based responder,
+ * not a model) on loopback ports with keys made at start, PGlite on disk, the
+ * in-process bus. ESL_HOST, DEEPGRAM_API_KEY, OPENAI_API_KEY and DATABASE_URL
+ * switch to a real FreeSWITCH, Deepgram, OpenAI and PostgreSQL. Only this
+ * file's embedded-default branches know a simulator is there: the adapters
+ * speak the real protocols to whatever URL they are given.
  */
-import { loadConfig, ConfigError, type Config } from "./config.ts";
+import { randomBytes } from "node:crypto";
+import type { ConversationSettingsInput } from "../machines/conversation.ts";
+import type { LanguageModel, SpeechSynthesis, SpeechToText, VoiceSpec } from "../machines/ports/index.ts";
+import { OpenAIChat } from "./ai/index.ts";
+import { loadConfig, ConfigError, withEmbeddedDemo, type Config } from "./config.ts";
 import { dialplanSocketTarget } from "./dialplan-target.ts";
 import { openDatabase, type Database } from "./db/client.ts";
 import { JournalWriter } from "./db/journal.ts";
@@ -15,15 +23,25 @@ import { EslInboundClient, EslOutboundServer } from "./esl/index.ts";
 import { addressesOf } from "./esl/outbound-admission.ts";
 import { createApp } from "./http/app.ts";
 import { log } from "./log.ts";
+import { AUDIO_STREAM_SUBCLASSES, MediaServer } from "./media/index.ts";
 import { ActorHost } from "./runtime/actor-host.ts";
 import { createCallKind } from "./runtime/call-kind.ts";
 import { CallRuntime } from "./runtime/call-runtime.ts";
+import type { ConversationSink } from "./runtime/conversation-api.ts";
+import { createConversationKind } from "./runtime/conversation-kind.ts";
+import { registerConversationMetrics } from "./runtime/conversation-metrics.ts";
+import { ConversationRuntime } from "./runtime/conversation-runtime.ts";
 import { inboundGate } from "./runtime/inbound-gate.ts";
 import { CallReconciler } from "./runtime/reconcile.ts";
 import { createRuntimeMetrics } from "./runtime/runtime-metrics.ts";
 import { SwitchExecutor } from "./runtime/switch-executor.ts";
 import { SwitchRouter } from "./runtime/switch-router.ts";
-import { loadScenario, SwitchSimulator } from "./sim/index.ts";
+import { ToolRegistry } from "./runtime/tool-registry.ts";
+import { defaultScenario, loadScenario, parseScenario, SwitchSimulator, type Scenario } from "./sim/index.ts";
+import { SimulatedDeepgram, type SimulatedDeepgramOptions } from "./sim/deepgram/index.ts";
+import { SimulatedOpenAI, type SimulatedOpenAIOptions } from "./sim/openai/index.ts";
+import { DeepgramSpeechToText } from "./speech/stt/index.ts";
+import { OpenAITts, SpeechByEngine, SwitchSpeak } from "./speech/tts/index.ts";
 
 export interface Switchboard {
   /** The HTTP API's base URL. */
@@ -35,6 +53,16 @@ export interface Switchboard {
   host: ActorHost;
   /** Calls on top of the host: place, adopt, command, view, resume. */
   runtime: CallRuntime;
+  /** Conversations on top of the host: start one on a call, read, list (runtime/conversation-api.ts). */
+  conversations: ConversationRuntime;
+  /** The tools conversations offer the model (empty until the receptionist registers its own). */
+  tools: ToolRegistry;
+  /** The caller-audio WebSocket server mod_audio_stream connects to. */
+  media: MediaServer;
+  /** The embedded simulated Deepgram, when no DEEPGRAM_API_KEY / DEEPGRAM_URL is configured. */
+  deepgram?: SimulatedDeepgram;
+  /** The embedded simulated OpenAI, when no OPENAI_API_KEY / OPENAI_BASE_URL is configured. */
+  openai?: SimulatedOpenAI;
   link: EslInboundClient;
   database: Database;
   journal: JournalWriter;
@@ -42,6 +70,8 @@ export interface Switchboard {
   outboundSocketPort: number;
   /** A key created on this start (printed once), when none existed. */
   createdApiKey?: string;
+  /** Where speech-to-text and the language model are, in words (for the banner; no keys). */
+  speechServices: { stt: string; llm: string };
   stop(): Promise<void>;
 }
 
@@ -50,14 +80,128 @@ export interface StartOptions {
   simulator?: SwitchSimulator;
   /** Options for the ESL client (tests shorten the reconnect delays). */
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** Options for the embedded simulated Deepgram (service latencies, faults). */
+  deepgram?: SimulatedDeepgramOptions;
+  /** Options for the embedded simulated OpenAI (time to first token, rules, faults). */
+  openai?: SimulatedOpenAIOptions;
+  /** The tools conversations offer; default an empty registry. */
+  tools?: ToolRegistry;
+  /** Settings every conversation starts from (silence, barge-in, timeouts); a spec's own override them. */
+  conversationSettings?: ConversationSettingsInput;
+  /** Where conversations are stored; default none (journalled only). */
+  conversationSink?: ConversationSink;
+}
+
+/** The demo caller `npm start` places with the embedded simulator: dials this number and talks with the demo bot. */
+export const DEMO_CALLER_NUMBER = "5000";
+const DEMO_CALLER = {
+  name: "demo caller",
+  match: { exact: DEMO_CALLER_NUMBER },
+  turns: [
+    { afterBotMs: 600, say: "Hi, what are your opening hours?" },
+    { afterBotMs: 600, say: "And what is your address?" },
+    { afterBotMs: 600, say: "Is there parking?" },
+    { afterBotMs: 800, say: "Great, thank you. Goodbye." },
+    { afterBotMs: 1500, hangup: true },
+  ],
+};
+
+/** The embedded simulator's world: the built-in scenario plus the demo caller. */
+function embeddedScenario(config: Config): Scenario {
+  if (config.sim.scenario) return loadScenario(config.sim.scenario);
+  const demo = parseScenario({ callers: [DEMO_CALLER], files: [`${config.speech.cacheDir}/`] }, "demo caller");
+  return { ...defaultScenario, callers: [...demo.callers, ...defaultScenario.callers], files: [...defaultScenario.files, ...demo.files] };
+}
+
+interface SpeechServices {
+  stt: SpeechToText;
+  llm: LanguageModel;
+  tts: SpeechSynthesis;
+  openaiTts: OpenAITts | null;
+  deepgram?: SimulatedDeepgram;
+  openai?: SimulatedOpenAI;
+  /** Where each service is, for the start banner (never a key). */
+  describe: { stt: string; llm: string };
+  stop(): Promise<void>;
+}
+
+/** A key for an embedded simulator: made at start, known only to this process. */
+const simKey = (prefix: string) => `${prefix}${randomBytes(18).toString("base64url")}`;
+
+/** Speech-to-text, the language model and TTS: the real services when configured, else simulators on loopback. */
+async function startSpeechServices(config: Config, options: StartOptions): Promise<SpeechServices> {
+  let deepgram: SimulatedDeepgram | undefined;
+  let openai: SimulatedOpenAI | undefined;
+  try {
+    let stt: DeepgramSpeechToText;
+    let sttWhere: string;
+    if (config.stt.embedded) {
+      const key = simKey("dg-sim-");
+      deepgram = new SimulatedDeepgram({ ...options.deepgram, apiKey: key });
+      const { url } = await deepgram.start();
+      stt = new DeepgramSpeechToText({ apiKey: key, baseUrl: url });
+      sttWhere = `simulated Deepgram (embedded, transcribes the simulated callers' audio) at ${url}`;
+    } else {
+      stt = new DeepgramSpeechToText({ apiKey: config.stt.apiKey!, ...(config.stt.url ? { baseUrl: config.stt.url } : {}) });
+      sttWhere = `Deepgram live at ${config.stt.url ?? "wss://api.deepgram.com"}`;
+    }
+
+    let apiKey: string;
+    let baseURL: string | undefined;
+    let llmWhere: string;
+    if (config.llm.embedded) {
+      openai = new SimulatedOpenAI({ ...options.openai, apiKey: simKey("sk-sim-") });
+      await openai.start();
+      apiKey = openai.apiKey;
+      baseURL = openai.baseURL;
+      llmWhere = `offline simulator (rule-based, not a model) at ${baseURL}`;
+    } else {
+      apiKey = config.llm.apiKey!;
+      baseURL = config.llm.baseUrl;
+      llmWhere = `OpenAI ${config.llm.model} at ${baseURL ?? "https://api.openai.com/v1"}`;
+    }
+    const llm = new OpenAIChat({ apiKey, ...(baseURL ? { baseURL } : {}) });
+    const openaiTts = new OpenAITts({ apiKey, ...(baseURL ? { baseURL } : {}), cacheDir: config.speech.cacheDir, defaultModel: config.speech.openaiModel });
+    const speak = new SwitchSpeak();
+    const tts = new SpeechByEngine({ flite: speak, [config.tts.engine]: speak, openai: openaiTts });
+    return {
+      stt,
+      llm,
+      tts,
+      openaiTts,
+      deepgram,
+      openai,
+      describe: { stt: sttWhere, llm: llmWhere },
+      stop: async () => {
+        await deepgram?.stop();
+        await openai?.stop();
+      },
+    };
+  } catch (err) {
+    await deepgram?.stop().catch(() => {});
+    await openai?.stop().catch(() => {});
+    throw err;
+  }
+}
+
+/** The host FreeSWITCH dials for caller audio: MEDIA_ADVERTISE, MEDIA_HOST, or a guess when that is a wildcard. */
+function mediaAdvertise(config: Config): { host: string; guessed: boolean } {
+  const target = dialplanSocketTarget({ host: config.media.host, advertise: config.media.advertise }, 0);
+  return { host: target.address.replace(/:0$/, "").replace(/^\[(.*)\]$/, "$1"), guessed: target.guessed };
+}
+
+/** The voice conversations speak with unless they name their own. */
+function defaultVoice(config: Config): VoiceSpec {
+  return config.speech.engine === "openai"
+    ? { engine: "openai", voice: config.speech.openaiVoice, model: config.speech.openaiModel }
+    : { engine: config.speech.engine, voice: config.speech.voice };
 }
 
 export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Switchboard> {
   let simulator = options.simulator;
   let ownSimulator = false;
   if (config.esl.embedded && !simulator) {
-    const scenario = config.sim.scenario ? loadScenario(config.sim.scenario) : undefined;
-    simulator = new SwitchSimulator({ port: 0, password: config.esl.password, scenario });
+    simulator = new SwitchSimulator({ port: 0, password: config.esl.password, scenario: embeddedScenario(config) });
     await simulator.start();
     ownSimulator = true;
     log.info({ port: simulator.port }, "embedded switch simulator listening on 127.0.0.1 (ESL)");
@@ -71,13 +215,61 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     port: config.esl.embedded ? simulator!.port : config.esl.port,
     password: config.esl.password,
     reconnect: options.reconnect,
+    // mod_audio_stream's ::connect / ::disconnect / ::error: a conversation hears whether the caller's audio flows.
+    customSubclasses: [...AUDIO_STREAM_SUBCLASSES],
   });
+
+  // The caller-audio edge and the speech services a conversation speaks through.
+  const mediaTarget = mediaAdvertise(config);
+  const media = new MediaServer({
+    host: config.media.host,
+    port: config.media.port,
+    advertiseHost: mediaTarget.host,
+    tokenTtlMs: config.media.tokenTtlMs,
+  });
+  await media.start();
+  let speech: SpeechServices;
+  try {
+    speech = await startSpeechServices(config, options);
+  } catch (err) {
+    await media.stop();
+    throw err;
+  }
 
   // One actor host for every kind; the switch's road in (router) and out (executor).
   const host = new ActorHost({ journal, metrics });
   const router = new SwitchRouter(host, link, metrics);
   const executor = new SwitchExecutor(host, link, metrics, () => router.dispatchingSince);
   host.register(createCallKind({ executor, link, journal, metrics }));
+  const tools = options.tools ?? new ToolRegistry();
+  host.register(
+    createConversationKind({
+      stt: speech.stt,
+      sttOptions: {
+        sampleRate: AUDIO_SAMPLE_RATE,
+        model: config.stt.model,
+        language: config.stt.language,
+        endpointingMs: config.stt.endpointingMs,
+        utteranceEndMs: config.stt.utteranceEndMs,
+      },
+      llm: speech.llm,
+      tts: speech.tts,
+      tools,
+      media,
+      audio: { sampleRate: AUDIO_SAMPLE_RATE, heartBeatSec: config.media.heartBeatSec },
+      metrics,
+      sink: options.conversationSink ?? null,
+    }),
+  );
+  registerConversationMetrics(metrics, { media, tts: speech.openaiTts });
+  const conversations = new ConversationRuntime({
+    host,
+    defaults: { model: config.llm.model, voice: defaultVoice(config), ...(options.conversationSettings ? { settings: options.conversationSettings } : {}) },
+    tools,
+    inbound: config.conversations.inboundPrompt
+      ? { systemPrompt: config.conversations.inboundPrompt, ...(config.conversations.inboundFirstMessage ? { firstMessage: config.conversations.inboundFirstMessage } : {}) }
+      : undefined,
+  });
   const runtime = new CallRuntime({
     host,
     link,
@@ -87,6 +279,10 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     inboundGreeting: config.calls.inboundGreeting,
     maxConcurrentCalls: config.calls.maxConcurrent,
     maxInboundCalls: config.outboundSocketGuard.maxInboundCalls,
+    inboundConversation: {
+      spec: () => conversations.inboundSpec(),
+      start: (callId, spec) => conversations.startConversation(callId, spec),
+    },
   });
   // Calls the database has as live are checked against the switch on every
   // resync: resumed when the switch still has them, closed when it does not.
@@ -141,11 +337,15 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   const stop = () =>
     (stopping ??= (async () => {
       runtime.stopAccepting();
+      conversations.stopAccepting();
       await app.stop();
       await outbound.close();
       // Live calls stay up on the switch: their snapshots are persisted and a restart resumes them.
       router.stop();
+      // (A conversation's recogniser stream closes with its actor.)
       await host.shutdown();
+      await media.stop();
+      await speech.stop();
       await journal.close();
       await link.stop();
       if (ownSimulator) await simulator!.stop();
@@ -153,8 +353,30 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
       await database.close();
     })());
 
-  return { url, port, simulator, host, runtime, link, database, journal, outbound, outboundSocketPort, createdApiKey, stop };
+  return {
+    url,
+    port,
+    simulator,
+    host,
+    runtime,
+    conversations,
+    tools,
+    media,
+    deepgram: speech.deepgram,
+    openai: speech.openai,
+    speechServices: speech.describe,
+    link,
+    database,
+    journal,
+    outbound,
+    outboundSocketPort,
+    createdApiKey,
+    stop,
+  };
 }
+
+/** mod_audio_stream `16k`: what Deepgram gets as linear16 (640-byte frames every 20 ms). */
+const AUDIO_SAMPLE_RATE = 16_000;
 
 /** The default OUTBOUND_SOCKET_ALLOW: where the switch we talk ESL to lives. */
 async function switchAddresses(eslHost: string): Promise<string[]> {
@@ -174,10 +396,34 @@ function outboundSocketLine(config: Config, port: number): string {
   return `Outbound socket listening on ${config.outboundSocket.host}:${port}; the dialplan's socket action dials '${target.address} async full'${hint}`;
 }
 
+/** `npm start` with the embedded simulator: a simulated caller dials in and talks with the bot. */
+function placeDemoCall(sb: Switchboard): void {
+  setTimeout(() => {
+    sb.simulator!
+      .placeInboundCall({ from: "+15550100200", fromName: "Demo Caller", to: DEMO_CALLER_NUMBER, socket: { host: "127.0.0.1", port: sb.outboundSocketPort } })
+      .then(
+        (callId) => {
+          const conversation = sb.conversations.conversationOfCall(callId);
+          console.log(
+            [
+              `A simulated caller is calling ${DEMO_CALLER_NUMBER} (call ${callId}); watch it talk with the bot:`,
+              `  GET ${sb.url}/v1/calls/${callId}`,
+              conversation ? `  GET ${sb.url}/v1/conversations/${conversation.id}` : `  GET ${sb.url}/v1/conversations?call_id=${callId}`,
+            ].join("\n"),
+          );
+        },
+        (err: unknown) => log.warn({ err }, "the demo call could not be placed"),
+      );
+  }, 1500).unref?.();
+}
+
 async function main(): Promise<void> {
   let config: Config;
+  let demo = false;
   try {
-    config = loadConfig();
+    const loaded = loadConfig();
+    config = withEmbeddedDemo(loaded);
+    demo = loaded.conversations.inboundPrompt === undefined && config.conversations.inboundPrompt !== undefined;
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`switchboard: bad configuration\n${err.message}`);
@@ -193,6 +439,14 @@ async function main(): Promise<void> {
       : `Switch: FreeSWITCH at ${config.esl.host}:${config.esl.port}`,
     outboundSocketLine(config, sb.outboundSocketPort),
     `Database: ${sb.database.kind === "pglite" ? `embedded PGlite in ${config.database.pgliteDir}` : "PostgreSQL"}`,
+    `Caller audio: mod_audio_stream connects to ws://${sb.media.advertiseHost}:${sb.media.port}/audio/<call>${
+      mediaAdvertise(config).guessed ? " (host guessed from this host's interfaces: set MEDIA_ADVERTISE to the address FreeSWITCH reaches)" : ""
+    }`,
+    sb.openai ? "Language model: offline simulator (rule-based, not a model)" : `Language model: ${sb.speechServices.llm}`,
+    sb.deepgram ? "Speech-to-text: simulated Deepgram" : `Speech-to-text: ${sb.speechServices.stt}`,
+    config.conversations.inboundPrompt
+      ? `Inbound calls: a conversation (${demo ? "the demo prompt; set INBOUND_CONVERSATION_PROMPT for your own" : "INBOUND_CONVERSATION_PROMPT"})`
+      : "Inbound calls: answered with INBOUND_GREETING",
   ];
   if (sb.createdApiKey) {
     lines.push(`API key (shown once, only its hash is stored): ${sb.createdApiKey}`);
@@ -200,6 +454,7 @@ async function main(): Promise<void> {
     lines.push("API key: one exists already (set SWITCHBOARD_API_KEY to choose your own)");
   }
   console.log(lines.join("\n"));
+  if (demo && !config.sim.scenario) placeDemoCall(sb);
 
   const shutdown = (signal: string) => {
     log.info({ signal }, "shutting down: no new calls, flushing journals");

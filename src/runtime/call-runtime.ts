@@ -14,6 +14,7 @@
  */
 import type { CallAction, CallInput, CallMachine, CallSnapshot, CallUserCommand } from "../../machines/call.ts";
 import type { ChannelEvent } from "../../machines/switch/index.ts";
+import type { ConversationSpec } from "./conversation-api.ts";
 import type { JournalWriter } from "../db/journal.ts";
 import { childLog } from "../log.ts";
 import type { ActorHost } from "./actor-host.ts";
@@ -59,6 +60,15 @@ export interface CallRuntimeOptions {
   maxConcurrentCalls: number;
   /** Live inbound calls at once (MAX_INBOUND_CALLS): further ones are hung up. */
   maxInboundCalls?: number;
+  /**
+   * Inbound calls run a conversation instead of the greeting when `spec()`
+   * gives one (INBOUND_CONVERSATION_PROMPT): the call is answered and
+   * `start(callId, spec)` starts the conversation as its child.
+   */
+  inboundConversation?: {
+    spec(channel: ChannelEvent): ConversationSpec | null;
+    start(callId: string, spec: ConversationSpec): unknown;
+  };
 }
 
 export interface StoredCall {
@@ -131,6 +141,7 @@ export class CallRuntime {
       return null;
     }
     this.opts.link.trackChannel(channel.uuid);
+    const conversation = this.opts.inboundConversation?.spec(channel) ?? null;
     const input: CallInput = {
       callId: channel.uuid,
       direction: "inbound",
@@ -138,14 +149,32 @@ export class CallRuntime {
       to: channel.destinationNumber,
       callerIdName: channel.callerIdName || undefined,
       tts: this.opts.tts,
-      // Until flows exist, the default inbound behaviour: answer, say the greeting, hang up.
-      script: [
-        { type: "say", text: this.opts.inboundGreeting },
-        { type: "hangup", reason: "NORMAL_CLEARING" },
-      ],
+      // A conversation drives the call itself; else the default inbound behaviour: answer, say the greeting, hang up.
+      script:
+        conversation !== null
+          ? []
+          : [
+              { type: "say", text: this.opts.inboundGreeting },
+              { type: "hangup", reason: "NORMAL_CLEARING" },
+            ],
       createdAt: Date.now(),
     };
-    return viewOf(this.spawn({ input, meta: { direction: "inbound", statusCallback: null, dryRun: false } }));
+    const entry = this.spawn({ input, meta: { direction: "inbound", statusCallback: null, dryRun: false } });
+    if (conversation !== null) this.startInboundConversation(entry, conversation);
+    return viewOf(entry);
+  }
+
+  /** The conversation first (it hears the answer), then the answer; if it cannot start, the caller is not left ringing. */
+  private startInboundConversation(entry: CallEntry, spec: ConversationSpec): void {
+    const { host } = this.opts;
+    try {
+      this.opts.inboundConversation!.start(entry.id, spec);
+    } catch (err) {
+      log.error({ err, callId: entry.id }, "inbound conversation could not start; hanging up");
+      host.command(entry.id, { type: "hangup", at: Date.now(), reason: "NORMAL_TEMPORARY_FAILURE" });
+      return;
+    }
+    host.command(entry.id, { type: "answer", at: Date.now(), applicationUuid: `${entry.id}:answer` });
   }
 
   /** Send a user command, gated by state: a refusal changes nothing and is journalled. */

@@ -138,3 +138,6 @@ export class MetricsRegistry {
 export const LATENCY_BUCKETS_S = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 ];
+
+/** Conversation turn latencies in seconds: tens of milliseconds to seconds (voice-to-voice targets sit at 0.5–0.8 s). */
+export const TURN_BUCKETS_S = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10];

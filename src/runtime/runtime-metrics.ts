@@ -1,5 +1,5 @@
 import { EventLoopLag } from "./event-loop-lag.ts";
-import { LATENCY_BUCKETS_S, MetricsRegistry } from "./metrics.ts";
+import { LATENCY_BUCKETS_S, MetricsRegistry, TURN_BUCKETS_S } from "./metrics.ts";
 
 /** Every metric the runtime exports on /metrics, in one place. */
 export function createRuntimeMetrics() {
@@ -48,6 +48,65 @@ export function createRuntimeMetrics() {
     eslLinkUp: registry.gauge("switchboard_esl_link_up", "1 when the ESL link is up"),
     eventLoopLagP99: registry.gauge("switchboard_event_loop_lag_p99_seconds", "Event-loop lag, 99th percentile"),
     eventLoopLagMax: registry.gauge("switchboard_event_loop_lag_max_seconds", "Event-loop lag, maximum"),
+
+    // ── conversations: one observation per caller turn, on one monotonic clock ──
+    conversationsStarted: registry.counter("switchboard_conversations_started_total", "Conversations started, by direction of their call"),
+    conversationsEnded: registry.counter("switchboard_conversations_ended_total", "Conversations that ended, by outcome"),
+    turnEndOfSpeechToFinal: registry.histogram(
+      "switchboard_turn_end_of_speech_to_final_seconds",
+      "Per turn: the caller's speech ended (audio clock) → the final transcript that ended the turn arrived",
+      TURN_BUCKETS_S,
+    ),
+    turnFinalToFirstToken: registry.histogram(
+      "switchboard_turn_final_to_first_token_seconds",
+      "Per turn: final transcript → the language model's first token",
+      TURN_BUCKETS_S,
+    ),
+    turnFirstTokenToFirstSentence: registry.histogram(
+      "switchboard_turn_first_token_to_first_sentence_seconds",
+      "Per turn: first token → the first complete sentence handed to TTS",
+      TURN_BUCKETS_S,
+    ),
+    turnFirstSentenceToTtsCommand: registry.histogram(
+      "switchboard_turn_first_sentence_to_tts_command_seconds",
+      "Per turn: first sentence → its say/play sent to the call (the TTS engine's time to audio; 0 for speak)",
+      TURN_BUCKETS_S,
+    ),
+    turnTtsCommandToPlayback: registry.histogram(
+      "switchboard_turn_tts_command_to_playback_seconds",
+      "Per turn: say/play sent → the switch reports it playing",
+      TURN_BUCKETS_S,
+    ),
+    turnFinalToTtsCommand: registry.histogram(
+      "switchboard_turn_final_to_tts_command_seconds",
+      "Per turn: final transcript → first say/play sent (model, sentence split and TTS: the runtime's part of the turn)",
+      TURN_BUCKETS_S,
+    ),
+    turnVoiceToVoice: registry.histogram(
+      "switchboard_turn_voice_to_voice_seconds",
+      "Per turn: the caller stopped speaking → the bot's reply is heard",
+      TURN_BUCKETS_S,
+    ),
+    bargeIns: registry.counter("switchboard_conversation_barge_ins_total", "Callers cutting the bot off, by trigger (speech_started, words, dtmf)"),
+    falseInterruptions: registry.counter("switchboard_conversation_false_interruptions_total", "Barge-ins with no words after them: the bot resumed"),
+    reprompts: registry.counter("switchboard_conversation_reprompts_total", "Silence reprompts"),
+    toolCalls: registry.counter("switchboard_conversation_tool_calls_total", "Tool calls of the model, by outcome"),
+    modelErrors: registry.counter("switchboard_conversation_model_errors_total", "Language-model requests that failed"),
+    sttRetries: registry.counter("switchboard_conversation_stt_retries_total", "Speech-to-text streams restarted after a loss"),
+    speechInputLost: registry.counter("switchboard_conversation_speech_input_lost_total", "Conversations that lost speech input for good"),
+    llmTokens: registry.counter("switchboard_llm_tokens_total", "Language-model tokens, by kind (prompt, completion)"),
+    sttStreams: registry.counter("switchboard_stt_streams_total", "Speech-to-text streams opened, by result (opened, failed)"),
+    sttFrames: registry.counter(
+      "switchboard_stt_frames_total",
+      "Audio frames offered to speech-to-text by closed streams, by result (sent, shed: the connection could not take them)",
+    ),
+    ttsCache: registry.gauge("switchboard_tts_cache_total", "Rendered-TTS cache lookups since start, by result (hit, miss, joined, failure)"),
+    mediaStreams: registry.gauge("switchboard_media_streams_total", "Caller-audio streams since start, by result (accepted, closed, expired, refused_<reason>)"),
+    mediaFrames: registry.gauge(
+      "switchboard_media_frames_total",
+      "Caller-audio frames since start, by result (in, delivered, shed, unbound, odd_sized, empty, text_unexpected)",
+    ),
+    mediaLiveStreams: registry.gauge("switchboard_media_live_streams", "Caller-audio streams open now"),
   };
   m.callSuccessRate.collect(() => {
     const ended = m.callsEnded.total();

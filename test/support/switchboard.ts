@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { loadConfig } from "../../src/config.ts";
-import { startSwitchboard, type Switchboard } from "../../src/main.ts";
+import { startSwitchboard, type StartOptions, type Switchboard } from "../../src/main.ts";
 import { SwitchSimulator, type ScenarioInput } from "../../src/sim/index.ts";
 
 export const TEST_API_KEY = "sk_test_0123456789abcdefghijklmnopqrstuv";
@@ -37,6 +37,8 @@ export interface HarnessOptions {
   /** Multiplies every scripted delay in the simulator; default 0.05. */
   timeScale?: number;
   env?: Record<string, string>;
+  /** More options for startSwitchboard (simulated services' latencies, tools, conversation settings). */
+  start?: Omit<StartOptions, "simulator" | "reconnect">;
 }
 
 export async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -63,13 +65,14 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const config = loadConfig({
     PORT: "0",
     OUTBOUND_SOCKET_PORT: "0",
+    MEDIA_PORT: "0",
     DATA_DIR: dataDir,
     SWITCHBOARD_API_KEY: TEST_API_KEY,
     LOG_LEVEL: "warn",
     ...(pg ? { DATABASE_URL: pg.url } : {}),
     ...opts.env,
   });
-  const start = () => startSwitchboard(config, { simulator: sim, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+  const start = () => startSwitchboard(config, { ...opts.start, simulator: sim, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
   let sb = await start();
 
   const harness: Harness = {

@@ -1,0 +1,126 @@
+/**
+ * Conversations, as the HTTP layer and the call runtime use them (the
+ * ConversationApi of conversation-api.ts): start one on a call, read one, list
+ * the live ones. The actor host runs them like every kind (conversation-kind.ts).
+ *
+ * A conversation is its call's child. Started on a ringing call it waits for
+ * the answer; on an answered one it starts at once. One at a time per call.
+ */
+import { randomUUID } from "node:crypto";
+import type { ConversationInput, ConversationSettingsInput } from "../../machines/conversation.ts";
+import type { VoiceSpec } from "../../machines/ports/index.ts";
+import type { ActorHost } from "./actor-host.ts";
+import { ConversationRefusal, type ConversationApi, type ConversationSpec, type ConversationView } from "./conversation-api.ts";
+import { conversationView, type ConversationEntry } from "./conversation-kind.ts";
+import type { ToolRegistry } from "./tool-registry.ts";
+
+export interface ConversationDefaults {
+  /** LLM_MODEL. */
+  model: string;
+  /** TTS_ENGINE / TTS_VOICE, or OpenAI TTS's voice and model. */
+  voice: VoiceSpec;
+  settings?: ConversationSettingsInput;
+}
+
+export interface ConversationRuntimeOptions {
+  host: ActorHost;
+  defaults: ConversationDefaults;
+  tools: ToolRegistry;
+  /** INBOUND_CONVERSATION_PROMPT / _FIRST_MESSAGE: inbound calls run this conversation (unset: the greeting). */
+  inbound?: { systemPrompt: string; firstMessage?: string } | undefined;
+}
+
+type CallSnapshotLike = { status: string; value: unknown };
+
+export class ConversationRuntime implements ConversationApi {
+  private accepting = true;
+
+  constructor(private readonly opts: ConversationRuntimeOptions) {}
+
+  /** What an inbound call runs, when one is configured. */
+  inboundSpec(): ConversationSpec | null {
+    const inbound = this.opts.inbound;
+    return inbound ? { systemPrompt: inbound.systemPrompt, ...(inbound.firstMessage ? { firstMessage: inbound.firstMessage } : {}) } : null;
+  }
+
+  startConversation(callId: string, spec: ConversationSpec): ConversationView {
+    const { host, defaults } = this.opts;
+    if (!this.accepting) throw new ConversationRefusal(503, "shutting_down", "the runtime is shutting down");
+    const call = host.get(callId);
+    if (!call || call.kind !== "call") {
+      if (host.holds(callId)) throw new ConversationRefusal(409, "call_ended", `call ${callId} has ended`);
+      throw new ConversationRefusal(404, "call_not_found", `no live call ${callId}`);
+    }
+    const snapshot = call.actor.getSnapshot() as CallSnapshotLike;
+    const state = topState(snapshot.value);
+    if (snapshot.status !== "active" || state === "hanging_up" || state === "ending" || state === "ended") {
+      throw new ConversationRefusal(409, "call_ended", `call ${callId} is ending`);
+    }
+    const existing = this.conversationEntryOfCall(callId);
+    if (existing) throw new ConversationRefusal(409, "conversation_exists", `call ${callId} already has conversation ${existing.id}`);
+
+    const tools = this.opts.tools.specs();
+    const input: ConversationInput = {
+      conversationId: randomUUID(),
+      callId,
+      systemPrompt: spec.systemPrompt,
+      ...(spec.firstMessage !== undefined ? { firstMessage: spec.firstMessage } : {}),
+      voice: spec.voice ?? defaults.voice,
+      model: spec.model ?? defaults.model,
+      ...(spec.temperature !== undefined ? { temperature: spec.temperature } : {}),
+      tools,
+      settings: mergeSettings(defaults.settings, spec.settings),
+      answered: state === "in_progress",
+    };
+    const direction = (call.meta as { direction?: "inbound" | "outbound" }).direction ?? "outbound";
+    const entry = host.spawn("conversation", { input, direction }) as ConversationEntry;
+    return conversationView(entry);
+  }
+
+  conversationView(id: string): ConversationView | null {
+    const { host } = this.opts;
+    const entry = host.get(id);
+    if (entry?.kind === "conversation") return conversationView(entry as ConversationEntry);
+    const ended = host.recent(id);
+    if (ended?.entry.kind === "conversation") return conversationView(ended.entry as ConversationEntry, ended.snapshot as never);
+    return null;
+  }
+
+  conversationOfCall(callId: string): ConversationView | null {
+    const entry = this.conversationEntryOfCall(callId);
+    return entry ? conversationView(entry) : null;
+  }
+
+  liveConversations(): ConversationView[] {
+    return this.opts.host.list("conversation").map((e) => conversationView(e as ConversationEntry));
+  }
+
+  get liveCount(): number {
+    return this.opts.host.count("conversation");
+  }
+
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
+  private conversationEntryOfCall(callId: string): ConversationEntry | undefined {
+    const call = this.opts.host.get(callId);
+    if (!call) return undefined;
+    for (const childId of call.children) {
+      const child = this.opts.host.get(childId);
+      if (child?.kind === "conversation") return child as ConversationEntry;
+    }
+    return undefined;
+  }
+}
+
+function topState(value: unknown): string {
+  if (typeof value === "string") return value;
+  return Object.keys((value as Record<string, unknown>) ?? {})[0] ?? "";
+}
+
+function mergeSettings(base: ConversationSettingsInput | undefined, over: ConversationSettingsInput | undefined): ConversationSettingsInput | undefined {
+  if (!base) return over;
+  if (!over) return base;
+  return { ...base, ...over, phrases: { ...base.phrases, ...over.phrases } };
+}

@@ -1,0 +1,121 @@
+/**
+ * Conversations end to end on the embedded default, over the real wires: the
+ * call over ESL (the switch simulator), the caller's audio over
+ * mod_audio_stream's WebSocket into the media server, Deepgram's live
+ * protocol (the simulated Deepgram transcribes that audio), the OpenAI chat
+ * protocol (the simulated, rule-based responder) — the same adapters as with
+ * the real services. The simulated far end is reactive: it speaks when the
+ * bot has stopped speaking.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { randomUUID } from "node:crypto";
+import type { ConversationView } from "../../src/runtime/conversation-api.ts";
+import { startHarness, type Harness } from "../support/switchboard.ts";
+
+const PROMPT = [
+  "You are the receptionist of Harbour Dental.",
+  "Opening hours: Monday to Friday, 9 am to 5 pm.",
+  "Address: 12 Harbour Street, next to the library.",
+].join("\n");
+
+describe("a conversation on an outbound call", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      db: "pglite",
+      timeScale: 0.2,
+      scenario: {
+        name: "conversations",
+        callees: [
+          {
+            name: "three turns",
+            match: { prefix: "7001" },
+            outcome: "answer",
+            ringMs: 200,
+            turns: [
+              { afterBotMs: 400, say: "Hi, what are your opening hours?" },
+              { afterBotMs: 400, say: "And what is your address?" },
+              { afterBotMs: 400, say: "Thank you, goodbye." },
+              { afterBotMs: 1500, hangup: true },
+            ],
+          },
+        ],
+        defaultCallee: { outcome: "answer", ringMs: 200 },
+      },
+      start: { openai: { timeToFirstTokenMs: 150, tokensPerSecond: 200 } },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const place = (to: string) => {
+    const callId = randomUUID();
+    h.sb.runtime.place({ callId, to, dialString: `sofia/gateway/carrier/${to}`, from: "+15550001111", timeoutSec: 30, dryRun: false });
+    return callId;
+  };
+
+  const ended = async (id: string, timeoutMs = 25_000): Promise<ConversationView> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const view = h.sb.conversations.conversationView(id);
+      if (view && !view.live) return view;
+      if (Date.now() > deadline) throw new Error(`conversation ${id} did not end; state ${view?.state}, transcript ${JSON.stringify(view?.context.transcript)}`);
+      await Bun.sleep(50);
+    }
+  };
+
+  test("a simulated caller holds a three-turn conversation: both sides in order, every turn measured", async () => {
+    const callId = place("70015550100");
+    const started = h.sb.conversations.startConversation(callId, { systemPrompt: PROMPT, firstMessage: "Hello, Harbour Dental, how can I help?" });
+    expect(started).toMatchObject({ callId, direction: "outbound", live: true, state: "waiting_for_answer" });
+    expect(h.sb.host.inspect(callId)!.children).toEqual([started.id]);
+
+    const view = await ended(started.id);
+    const { context } = view;
+    expect(context.outcome).toBe("caller_hung_up");
+
+    // Both sides, in order: the greeting, then each caller turn and its answer.
+    const said = context.transcript.map((e) => `${e.who}: ${e.text}`);
+    expect(context.transcript.map((e) => e.who)).toEqual(["bot", "caller", "bot", "caller", "bot", "caller", "bot"]);
+    expect(said[0]).toBe("bot: Hello, Harbour Dental, how can I help?");
+    expect(said[1]).toMatch(/^caller: hi,? what are your opening hours\??$/i);
+    expect(said[2]).toMatch(/monday to friday/i);
+    expect(said[3]).toMatch(/^caller: and what is your address\??$/i);
+    expect(said[4]).toMatch(/harbour street/i);
+    expect(said[5]).toMatch(/^caller: thank you,? goodbye\.?$/i);
+    expect(context.transcript.every((e) => !e.interrupted)).toBe(true);
+    for (const e of context.transcript) {
+      expect(e.startedAt).not.toBeNull();
+      expect(e.endedAt!).toBeGreaterThanOrEqual(e.startedAt!);
+    }
+
+    // Every turn measured on one clock.
+    expect(context.turns).toHaveLength(3);
+    for (const turn of context.turns) {
+      const l = turn.latencies;
+      expect(l.endOfSpeechToFinalMs).not.toBeNull();
+      expect(l.finalToFirstTokenMs).not.toBeNull();
+      expect(l.finalToTtsCommandMs).not.toBeNull();
+      expect(l.ttsCommandToPlaybackMs).not.toBeNull();
+      expect(l.voiceToVoiceMs).not.toBeNull();
+      // The simulated model's first token comes after its 150 ms; the recogniser's final after its endpointing.
+      expect(l.finalToFirstTokenMs!).toBeGreaterThanOrEqual(100);
+      expect(l.voiceToVoiceMs!).toBeGreaterThan(l.finalToFirstTokenMs!);
+    }
+    expect(context.usage.llmRequests).toBe(3);
+    expect(context.usage.completionTokens).toBeGreaterThan(0);
+
+    // The far end heard the same conversation (what the switch played to it).
+    const heard = h.sim.botSpeech(callId).map((l) => l.text);
+    expect(heard[0]).toBe("Hello, Harbour Dental, how can I help?");
+    expect(heard.join(" ")).toMatch(/harbour street/i);
+
+    // The journal: the conversation's commands through the call and its notices, with latencies.
+    await h.sb.journal.flush();
+    const metrics = await (await fetch(`${h.sb.url}/metrics`)).text();
+    expect(metrics).toMatch(/switchboard_turn_voice_to_voice_seconds_count [1-9]/);
+    expect(metrics).toMatch(/switchboard_media_streams_total\{result="accepted"\} [1-9]/);
+    expect(metrics).toMatch(/switchboard_llm_tokens_total\{kind="completion"\} [1-9]/);
+  }, 40_000);
+});
