@@ -340,6 +340,8 @@ export function defaultDepartment(values: string[]): string | undefined {
 function describedTarget(text: string, targets: TransferTarget[]): string | null {
   const s = ` ${text.toLowerCase().replace(/[^a-z0-9]+/g, " ")} `;
   for (const t of targets) {
+    // The on-call line is for emergencies, chosen by name or by the emergency itself, never by a word of its description.
+    if (/on_?call|emergenc/i.test(`${t.name} ${t.description}`)) continue;
     const described = (t.description.toLowerCase().match(/[a-z]{5,}/g) ?? []).filter((w) => !["anything", "existing", "general", "questions", "other", "things", "about"].includes(w));
     if (described.some((w) => s.includes(` ${w.replace(/(es|s)$/, "")}`))) return t.name;
   }

@@ -15,7 +15,7 @@
  */
 import type { Conversation, OfferedTool } from "./conversation.ts";
 import type { Clock } from "./dates.ts";
-import { classifyParam, defaultDepartment, DEPARTMENT_PARAM, targetByDescription } from "./extract.ts";
+import { classifyParam, defaultDepartment, DEPARTMENT_PARAM } from "./extract.ts";
 import { bestFact } from "./knowledge.ts";
 import { ANYTHING_ELSE } from "./phrasing.ts";
 import type { PromptProfile } from "./prompt.ts";
@@ -36,6 +36,8 @@ export interface IntentContext {
   tool: OfferedTool | null;
   /** Arguments taken from the words so far (empty for answer / withoutTool). */
   args: Record<string, unknown>;
+  /** The flow transition just taken (a function called with no arguments), when the request goes on in the new node. */
+  afterTransition: string | null;
 }
 
 type Line = string | ((ctx: IntentContext) => string | null);
@@ -46,6 +48,8 @@ export interface Intent {
   patterns: RegExp[];
   /** Tool names that serve it; the first offered tool that matches is called. */
   tools: RegExp;
+  /** Among the offered tools that serve it, which to take first (e.g. a flow's report_emergency before transfer_to_human). */
+  prefer?: RegExp[];
   /** Extra test, with the whole conversation: true matches even when no pattern does. */
   when?: (conv: Conversation, text: string) => boolean;
   /** Question per missing required parameter, by parameter name. */
@@ -138,17 +142,20 @@ const REFILL: RegExp[] = [
 
 const RELAY_MESSAGE: RegExp[] = [
   // Not "if I leave a message…": that is a question about messages.
-  /(?<!\bif (i|we) )\b(leave|take|pass on|pass along|give|send|get|relay|record)\b[^.?!]{0,30}\bmessage\b/i,
+  /(?<!\bif (i|we) )\b(leave|take|pass on|pass along|give|send|get|relay|record)\s+(?:[a-z.'’]+\s+){0,3}message\b/i,
   /\bmessage (for|to)\b/i,
   /\bvoice ?mail\b/i,
   /\blet (him|her|them|the [a-z]+|dr\.? [a-z]+|[a-z]+) know\b/i,
   /\btell (him|her|them|the [a-z]+|dr\.? [a-z]+|[a-z]+) (that|i called|i'?m|i was|to call)\b/i,
 ];
 
+/** "When will someone get back to me…", "how soon do you call back": a question about call-backs, not a request for one. */
+const NOT_ASKING_WHEN = "^(?!\\W*(?:(?:uh+|um+|so|and|ok(?:ay)?)[,\\s]+)*(?:when|how (?:long|soon|quickly|fast))\\b)[\\s\\S]*?";
+
 const CALLBACK: RegExp[] = [
-  /\b(call|ring|phone) me back\b|\bget back to me\b|\breturn my call\b|\b(a|request a|get a) call ?back\b/i,
-  /\bhave (him|her|them|someone|somebody|the [a-z]+|dr\.? [a-z]+|[a-z]+) (call|ring|phone|give me a call|get back|contact)\b/i,
-  /\b(someone|somebody|anyone) (to )?(call|ring|phone|give me a call|get back to|contact) me\b/i,
+  new RegExp(`${NOT_ASKING_WHEN}(?:\\b(call|ring|phone) me back\\b|\\bget back to me\\b|\\breturn my call\\b|\\b(a|request a|get a) call ?back\\b)`, "i"),
+  new RegExp(`${NOT_ASKING_WHEN}\\bhave (him|her|them|someone|somebody|the [a-z]+|dr\\.? [a-z]+|[a-z]+) (call|ring|phone|give me a call|get back|contact)\\b`, "i"),
+  new RegExp(`${NOT_ASKING_WHEN}\\b(someone|somebody|anyone) (to )?(call|ring|phone|give me a call|get back to|contact) me\\b`, "i"),
 ];
 
 const DEPARTMENT_ONLY =
@@ -237,6 +244,16 @@ function topicDepartment(text: string, conv: Conversation): string | null {
   return null;
 }
 
+/** A flow function that only moves the conversation to another node: no parameters to fill. */
+export function isTransitionTool(tool: OfferedTool | null): boolean {
+  return tool !== null && Object.keys(tool.parameters.properties ?? {}).length === 0 && !/end_?call|hang_?up|end_conversation/i.test(tool.name);
+}
+
+/** A transition back to the start of the flow ("something_else": the caller needs something more). */
+export function isMenuTransition(tool: OfferedTool): boolean {
+  return isTransitionTool(tool) && /something_?else|anything_?else|main_?menu|start_?over|restart|go_?back|back_to|other_request|\bmore\b|something more/i.test(`${tool.name} ${tool.description}`);
+}
+
 // ─── arguments the words imply ──────────────────────────────────────────────
 
 function paramsOf(ctx: IntentContext, kind: string): string[] {
@@ -309,8 +326,10 @@ export const defaultIntents: Intent[] = [
   {
     name: "emergency",
     patterns: EMERGENCY,
-    tools: /transfer|human|agent|operator|handoff|hand_off/i,
-    say: (ctx) => ctx.profile.emergencyInstruction ?? DEFAULT_EMERGENCY,
+    // A flow's emergency function (it leads to a node that says the instruction), else a transfer.
+    tools: /emergenc|urgent|transfer|human|agent|operator|handoff|hand_off/i,
+    prefer: [/emergenc/i, /urgent/i, /transfer/i],
+    say: (ctx) => (isTransitionTool(ctx.tool) || /emergenc|urgent/i.test(ctx.afterTransition ?? "") ? null : (ctx.profile.emergencyInstruction ?? DEFAULT_EMERGENCY)),
     fill: (ctx) => ({ ...emergencyTarget(ctx), ...textParams(ctx, `Emergency: ${clean(ctx.texts.at(-1) ?? ctx.text)}`, undefined, true) }),
     withoutTool: (ctx) => ctx.profile.emergencyInstruction ?? DEFAULT_EMERGENCY,
   },
@@ -325,6 +344,7 @@ export const defaultIntents: Intent[] = [
     name: "prescription_refill",
     patterns: REFILL,
     tools: /message|callback|refill|prescription/i,
+    prefer: [/refill|prescription/i, /take_message/i],
     ask: { reason: "Which medication is the refill for?" },
     fill: (ctx) => {
       return textParams(ctx, refillReason(ctx.texts), /reason|message|about|subject|summary/i, true);
@@ -335,12 +355,14 @@ export const defaultIntents: Intent[] = [
     name: "take_message",
     patterns: RELAY_MESSAGE,
     tools: /message|callback|voicemail/i,
+    prefer: [/take_message/i, /message/i],
     ask: { reason: "What is the message regarding?", message: "What would you like the message to say?" },
   },
   {
     name: "reschedule_appointment",
     patterns: RESCHEDULE,
     tools: /reschedul|move_appointment|change_appointment/i,
+    prefer: [/reschedul/i],
     ask: { new_date: "What day would you like to move it to?", new_time: "And what time would suit you?", old_date: "What day is your current appointment?" },
     withoutTool: "I'm sorry, I can't change appointments on this line, but I can take a message and the office will call you back. Would that help?",
   },
@@ -355,14 +377,16 @@ export const defaultIntents: Intent[] = [
     name: "take_message",
     patterns: CALLBACK,
     tools: /message|callback|voicemail/i,
+    prefer: [/take_message/i, /message/i],
     ask: { reason: "What is the message regarding?", message: "What would you like the message to say?" },
   },
   {
     name: "transfer_to_human",
     patterns: TRANSFER,
-    // A topic an offered department handles: "a question about my bill" → billing, "a quote" → sales.
-    when: (conv, text) => (targetByDescription(text, conv.system) !== null && !/\?\s*$/.test(text)) || topicDepartment(text, conv) !== null,
+    // A problem an offered department handles: "a question about my bill" → billing, "a quote" → sales.
+    when: (conv, text) => topicDepartment(text, conv) !== null,
     tools: /transfer|human|agent|operator|handoff|hand_off/i,
+    prefer: [/transfer/i],
     ask: { target: "Who would you like to speak to?", department: "Which department would you like?" },
     say: "Let me transfer you now.",
     fill: (ctx) => {
@@ -382,6 +406,7 @@ export const defaultIntents: Intent[] = [
     // "What about Monday?" after slots were offered: check that day.
     when: (conv, text) => offeredSlots(conv) !== null && /\b(what about|how about|any ?thing on|instead|other days?)\b/i.test(text),
     tools: /availab|slots|free_times|openings/i,
+    prefer: [/check_availability|availab/i],
     ask: { date: "What day would you like me to check?" },
     phraseResult: slotPhrase,
     withoutTool: NO_BOOKING,
@@ -395,6 +420,7 @@ export const defaultIntents: Intent[] = [
       return offer !== null && !NEGATIVE.test(text.replace(/\bno(,)? (problem|worries)\b/i, "")) && chosenSlot(text, offer) !== null;
     },
     tools: /book|schedule|appointment|reserv/i,
+    prefer: [/book/i],
     withoutTool: NO_BOOKING,
     ask: { date: "What day would you like to come in?", time: "What time would suit you?", name: "May I have your full name, please?", phone: "And what's the best phone number to reach you?" },
     fill: (ctx) => {

@@ -18,7 +18,7 @@ const STOP = new Set(
 );
 /** Keys that are instructions to the model, not facts for the caller. */
 const INSTRUCTION_KEY =
-  /instruction|rule|prompt|task|role|note|system|internal|secret|policy|guideline|persona|style|tone|tool|function|blocked|avoid|transfer|target|emergenc|safety|never|always|must|profile|faq|greet/i;
+  /keyword|instruction|rule|prompt|task|role|note|system|internal|secret|policy|guideline|persona|style|tone|tool|function|blocked|avoid|transfer|target|emergenc|safety|never|always|must|profile|faq|greet/i;
 
 /** Words a caller uses for what a profile calls otherwise: each maps to a shared token. */
 const SYNONYMS: Array<[RegExp, string]> = [
@@ -71,8 +71,10 @@ export function factsOf(system: string): Fact[] {
     const q = line.match(/^Q(?:uestion)?\s*[:.]\s*(.+)$/i);
     const a = plainLine(lines[i + 1] ?? "").match(/^A(?:nswer)?\s*[:.]\s*(.+)$/i);
     if (q && a) {
-      facts.push({ key: q[1]!, answer: a[1]! });
-      i++;
+      // "Keywords: insurance, PPO" under an answer: more words that point to it.
+      const keywords = plainLine(lines[i + 2] ?? "").match(/^Keywords?\s*:\s*(.+)$/i);
+      facts.push({ key: keywords ? `${q[1]!} ${keywords[1]!.replace(/,/g, " ")}` : q[1]!, answer: a[1]! });
+      i += keywords ? 2 : 1;
       continue;
     }
     const kv = line.match(/^([A-Z][\w /&'’()-]{1,40}):\s*(.{2,})$/);

@@ -20,14 +20,14 @@
  * Pure: the same conversation and clock give the same reply. The server turns
  * the Reply into OpenAI chunks; ids and timing are not the responder's business.
  */
-import { type Conversation, type JsonSchema, lastUserText, type OfferedTool, trailingToolResults, type Turn } from "./conversation.ts";
+import { type Conversation, type JsonSchema, lastUserText, type OfferedTool, type ToolCallTurn, trailingToolResults, type Turn } from "./conversation.ts";
 import type { Clock } from "./dates.ts";
 import { classifyParam, defaultClassifiers, defaultExtractors, type Extractor, type ParamClassifier, type ParamKind } from "./extract.ts";
-import { ANYTHING_ELSE, defaultIntents, GOODBYE, type Intent, type IntentContext, resultPhrasings } from "./intents.ts";
+import { ANYTHING_ELSE, defaultIntents, GOODBYE, type Intent, type IntentContext, isMenuTransition, resultPhrasings } from "./intents.ts";
 import { answerFromFacts } from "./knowledge.ts";
 import { greeting, phraseToolResult, question, smallTalk } from "./phrasing.ts";
 import { type PromptProfile, readPrompt } from "./prompt.ts";
-import { lastToolRound } from "./slots.ts";
+import { AFFIRMATIVE, lastToolRound } from "./slots.ts";
 
 export interface ReplyToolCall {
   name: string;
@@ -72,6 +72,24 @@ type UserTurn = { text: string; index: number };
 const CARRIED_FROM_ANY_CALL = new Set<ParamKind>(["name", "phone"]);
 /** Kinds that carry over from the availability check just made ("Friday?" … "eleven thirty works"). */
 const CARRIED_FROM_CHECK = new Set<ParamKind>(["date", "time", "service"]);
+
+/** Tools that do work (a call to one is never a mere transition, even with its arguments left empty). */
+const WORKING_TOOL = /^(check_availability|book_appointment|cancel_appointment|reschedule_appointment|take_message|answer_faq|transfer_to_human|end_call)$|end_?call|hang_?up|end_conversation/i;
+
+/** A call that only moved the flow to another node: no arguments, not a tool that works, not one offered with parameters. */
+function isTransitionCall(call: ToolCallTurn | null, tools: OfferedTool[] = []): boolean {
+  if (!call || WORKING_TOOL.test(call.name)) return false;
+  if (Object.keys(tools.find((t) => t.name === call.name)?.parameters.properties ?? {}).length > 0) return false;
+  try {
+    const args = JSON.parse(call.arguments || "{}") as unknown;
+    return typeof args === "object" && args !== null && Object.keys(args).length === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Intents that act (with a tool), as opposed to answering, refusing or saying goodbye. */
+const ACTING = (intent: Intent) => !intent.weak && intent.name !== "end_call" && intent.tools.source !== "$^";
 
 /** The question the bot ended its last words with ("" when it asked none). */
 function lastQuestion(text: string): string {
@@ -122,9 +140,17 @@ export function createResponder(options: ResponderOptions = {}): Responder {
   const classifiers = [...(options.classifiers ?? []), ...defaultClassifiers];
   const kindOf = (param: string, schema: JsonSchema) => classifyParam(param, schema, classifiers);
 
-  /** A tool belongs to the first intent whose tool pattern names it: "cancel_appointment" is cancel's, not book's. */
+  /**
+   * The offered tool that serves an intent: the first its `prefer` list names, else the one it
+   * owns (a tool belongs to the first intent whose tool pattern names it: "cancel_appointment"
+   * is cancel's, not book's), else any that matches.
+   */
   function toolFor(intent: Intent, tools: OfferedTool[]): OfferedTool | null {
     const candidates = tools.filter((t) => intent.tools.test(t.name));
+    for (const re of intent.prefer ?? []) {
+      const preferred = candidates.find((t) => re.test(t.name));
+      if (preferred) return preferred;
+    }
     const owned = candidates.find((t) => intents.find((i) => i.tools.test(t.name)) === intent);
     return owned ?? candidates[0] ?? null;
   }
@@ -134,7 +160,8 @@ export function createResponder(options: ResponderOptions = {}): Responder {
       const said = intent.patterns.some((p) => p.test(text)) || (intent.when?.(conv, text) ?? false);
       if (!said) continue;
       const tool = toolFor(intent, conv.tools);
-      if (tool || intent.withoutTool || intent.answer) return { intent, tool };
+      // Not served in this node, but the flow can go back to where it is: that counts too.
+      if (tool || intent.withoutTool || intent.answer || (ACTING(intent) && conv.tools.some(isMenuTransition))) return { intent, tool };
     }
     return null;
   }
@@ -151,11 +178,13 @@ export function createResponder(options: ResponderOptions = {}): Responder {
     return null;
   }
 
-  /** The caller's turns since the last tool round (where the current request began). */
+  /** The caller's turns since the last tool round (where the current request began); a flow transition does not end a request. */
   function currentUserTurns(conv: Conversation): UserTurn[] {
     const out: UserTurn[] = [];
     for (let i = conv.turns.length - 1; i >= 0; i--) {
       const t = conv.turns[i]!;
+      if (t.role === "tool" && isTransitionCall(t.call, conv.tools)) continue;
+      if (t.role === "assistant" && t.toolCalls.length > 0 && t.toolCalls.every((c) => isTransitionCall(c, conv.tools))) continue;
       if (t.role === "tool" || (t.role === "assistant" && t.toolCalls.length > 0)) break;
       if (t.role === "user") out.unshift({ text: t.text, index: i });
     }
@@ -226,14 +255,14 @@ export function createResponder(options: ResponderOptions = {}): Responder {
     return undefined;
   }
 
-  function context(conv: Conversation, clock: Clock, profile: PromptProfile, m: Matched | null, turns: UserTurn[], args: Record<string, unknown> = {}): IntentContext {
+  function context(conv: Conversation, clock: Clock, profile: PromptProfile, m: Matched | null, turns: UserTurn[], args: Record<string, unknown> = {}, after: string | null = null): IntentContext {
     const texts = turns.slice(m?.from ?? turns.length - 1).map((t) => t.text).reverse();
-    return { conv, text: lastUserText(conv) ?? "", texts, profile, clock, tool: m?.tool ?? null, args };
+    return { conv, text: lastUserText(conv) ?? "", texts, profile, clock, tool: m?.tool ?? null, args, afterTransition: after };
   }
 
   const line = (l: Intent["say"], ctx: IntentContext): string | null => (typeof l === "function" ? l(ctx) : (l ?? null));
 
-  function callOrAsk(conv: Conversation, clock: Clock, profile: PromptProfile, m: Matched, turns: UserTurn[]): Answer {
+  function callOrAsk(conv: Conversation, clock: Clock, profile: PromptProfile, m: Matched, turns: UserTurn[], after: string | null = null): Answer {
     const tool = m.tool!;
     const properties = tool.parameters.properties ?? {};
     const required = new Set(tool.parameters.required ?? []);
@@ -258,7 +287,7 @@ export function createResponder(options: ResponderOptions = {}): Responder {
       if (!given(value)) value = carried(conv, param, kind);
       if (value !== undefined && value !== null && value !== "") args[param] = coerce(value, schema);
     }
-    const ctx = context(conv, clock, profile, m, turns, args);
+    const ctx = context(conv, clock, profile, m, turns, args, after);
     for (const [param, value] of Object.entries(m.intent.fill?.(ctx) ?? {})) {
       if (param in properties && value !== undefined && value !== null && value !== "") args[param] = coerce(value, properties[param]!);
     }
@@ -294,9 +323,27 @@ export function createResponder(options: ResponderOptions = {}): Responder {
     return { content: final || /\?$/.test(text) ? text : `${text} ${ANYTHING_ELSE}`, toolCalls: [] };
   }
 
-  function answer(conv: Conversation, clock: Clock): Answer {
+  /**
+   * The request as it stood before a flow transition, in the node the transition led to: the
+   * caller's words up to the transition, the new node's tools without the transition just taken.
+   */
+  function beforeTransition(conv: Conversation, results: ReturnType<typeof trailingToolResults>): { conv: Conversation; taken: string } | null {
+    if (!results.every((r) => isTransitionCall(r.call, conv.tools))) return null;
+    const callAt = conv.turns.length - results.length - 1;
+    const taken = results.map((r) => r.call!.name);
+    return { conv: { ...conv, turns: conv.turns.slice(0, callAt), tools: conv.tools.filter((t) => !taken.includes(t.name)) }, taken: taken.join(",") };
+  }
+
+  function answer(conv: Conversation, clock: Clock, after: string | null = null): Answer {
       const results = trailingToolResults(conv);
-      if (results.length > 0) return phraseResults(conv, results);
+      if (results.length > 0) {
+        // A transition (prescription_refill → the refill node): the request goes on there.
+        const moved = beforeTransition(conv, results);
+        if (!moved) return phraseResults(conv, results);
+        const goOn = lastUserText(moved.conv) === null ? null : answer(moved.conv, clock, moved.taken);
+        if (goOn?.understood) return goOn;
+        return { content: "Sure. What can I help you with?", toolCalls: [] };
+      }
       const text = lastUserText(conv);
       if (text === null) return { content: greeting(conv.system), toolCalls: [] };
 
@@ -320,13 +367,16 @@ export function createResponder(options: ResponderOptions = {}): Responder {
 
       const active = strong ?? weak;
       if (active) {
-        const ctx = context(conv, zoned, profile, active, turns);
+        const ctx = context(conv, zoned, profile, active, turns, {}, after);
         const understood = { intent: active.intent.name, args: {} };
         if (active.from === latest && active.intent.answer) {
           const answered = active.intent.answer(ctx);
           if (answered) return { content: answered, toolCalls: [], understood };
         }
-        if (active.tool) return callOrAsk(conv, zoned, profile, active, turns);
+        if (active.tool) return callOrAsk(conv, zoned, profile, active, turns, after);
+        // Not served in this node: back to the flow's start ("something_else"), where the request goes on.
+        const menu = ACTING(active.intent) ? conv.tools.find(isMenuTransition) : undefined;
+        if (menu) return { content: null, toolCalls: [{ name: menu.name, arguments: "{}" }], understood };
         if (active.from === latest) {
           const without = line(active.intent.withoutTool, ctx);
           if (without) return { content: without, toolCalls: [], understood };
@@ -334,6 +384,10 @@ export function createResponder(options: ResponderOptions = {}): Responder {
       }
       if (conv.mustCallTool && conv.tools[0]) {
         return callOrAsk(conv, zoned, profile, { intent: { name: "forced", patterns: [], tools: /$^/ }, tool: conv.tools[0], from: Math.max(0, latest) }, turns);
+      }
+      // "Yes" to "Is there anything else?": ask what.
+      if (/anything else/i.test(previousAssistant(conv)?.text ?? "") && AFFIRMATIVE.test(text) && text.split(/\s+/).length <= 4) {
+        return { content: "Sure, what else can I help you with?", toolCalls: [] };
       }
       const fact = answerFromFacts(text, conv.system);
       if (fact) return { content: `${fact} ${ANYTHING_ELSE}`, toolCalls: [], understood: { intent: "answer_faq", args: {} } };
