@@ -131,6 +131,8 @@ export function createConversationKind(deps: ConversationKindDeps): Conversation
 
   /** The media server's own view of the stream: connected, never came (token expired), or broke. */
   const onMediaEvent = (host: ActorHost, entry: ConversationEntry, generation: number, event: MediaStreamEvent) => {
+    // The stream closing as the conversation is released: its journal is closed already.
+    if (host.get(entry.id) !== entry) return;
     const meta = entry.meta;
     const receivedAt = event.receivedAt;
     switch (event.type) {
