@@ -20,6 +20,7 @@ import type { SwitchLink } from "../runtime/switch-link.ts";
 import { actorsRoutes } from "./actors.ts";
 import { bearerAuth, type KeyVerifier } from "./auth.ts";
 import { callsRoutes } from "./calls.ts";
+import { conversationsRoutes, type ConversationsApi } from "./conversations.ts";
 import { apiErrorOf } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
 import { DEFAULT_REQUEST_LIMITS, requestLimits } from "./request-limits.ts";
@@ -38,6 +39,8 @@ export interface AppDeps {
   dialGateway: string | undefined;
   /** What the edge accepts (config.edge); defaults: 64 KiB bodies, no private webhook targets. */
   edge?: Partial<EdgeSettings>;
+  /** Conversations: started by POST /v1/calls, read live by /v1/conversations (absent: read from the database only). */
+  conversations?: ConversationsApi;
   /** The journal writer, so /metrics can show rows the database refused. */
   journal?: { stats(): JournalStats };
 }
@@ -77,6 +80,7 @@ export function createApp(deps: AppDeps) {
     .use(requestLimits({ ...DEFAULT_REQUEST_LIMITS, maxBodyBytes: deps.edge?.maxBodyBytes ?? DEFAULT_REQUEST_LIMITS.maxBodyBytes }))
     .use(healthRoutes(deps))
     .use(callsRoutes({ ...deps, webhookAllowPrivate: deps.edge?.webhookAllowPrivate ?? false }))
+    .use(conversationsRoutes(deps))
     .use(actorsRoutes(deps));
 }
 

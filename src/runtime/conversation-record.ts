@@ -4,10 +4,13 @@
  * the ids and clocks the context does not hold.
  *
  * The machine's times are monotonic milliseconds (performance.now() as the
- * runtime stamped them); a row holds wall-clock times, so each mark is moved
- * by `clockOrigin` (the epoch time of monotonic 0: `performance.timeOrigin`).
- * Latencies are differences of the monotonic marks themselves, so a wall-clock
- * step (NTP) between two marks never shows in them.
+ * runtime stamped them); a row holds wall-clock times, converted by the
+ * runtime's clock (`epochMsOf`). Latencies are differences of the monotonic
+ * marks themselves, so a wall-clock step (NTP) between two marks never shows.
+ *
+ * `recordOfView` takes the runtime's ConversationView (conversation-api.ts),
+ * and `conversationSink` is the ConversationSink the runtime calls on every
+ * change of a conversation.
  */
 import type { ConversationContext, ToolCallRecord, TranscriptEntry, TurnRecord } from "../../machines/conversation-types.ts";
 import { turnLatencies, type TurnMarks } from "../../machines/turn-latency.ts";
@@ -19,34 +22,38 @@ import type {
   StoredTurn,
   StoredUsage,
 } from "../db/schema.ts";
+import type { ConversationSink, ConversationView } from "./conversation-api.ts";
+
+/** The runtime's monotonic clock, read as the wall clock: epoch ms of a context time (null stays null). */
+export interface MonotonicClock {
+  epochMsOf(monotonicMs: number | null): number | null;
+}
 
 export interface ConversationRecordInput {
   context: ConversationContext;
   /** The call's direction (the context does not hold it). */
   direction: CallDirection;
-  /** Epoch ms the conversation actor was spawned. */
+  /** Epoch ms the conversation was started. */
   startedAt: number;
-  /** Epoch ms of monotonic time 0: wall time = clockOrigin + a context time. */
-  clockOrigin: number;
-  /** The actor reached its final state. */
+  clock: MonotonicClock;
+  /** The conversation is over (the actor reached its final state). */
   done: boolean;
-  /** Epoch ms now: updated_at, and ended_at when the machine ended without a time. */
+  /** Epoch ms it ended, when the runtime knows; else the machine's end time, else `now`. */
+  endedAt?: number | null;
+  /** Epoch ms now: updated_at. */
   now: number;
   /** XState's persisted snapshot while it lives (resume); null once done; undefined leaves the stored one. */
   persisted?: unknown | null;
 }
 
-/** What the API reads of a live conversation: its row as it would be stored now, and its actor state. */
-export interface LiveConversationView {
-  row: NewConversation;
-  /** The actor's state name, e.g. "dialog.listening". */
-  state: string;
-}
-
 export function conversationRecord(input: ConversationRecordInput): NewConversation {
-  const { context: c, clockOrigin } = input;
-  const wall = (ms: number | null): string | null => (ms === null ? null : new Date(clockOrigin + ms).toISOString());
+  const { context: c, clock } = input;
+  const wall = (ms: number | null): string | null => {
+    const epoch = clock.epochMsOf(ms);
+    return epoch === null ? null : new Date(epoch).toISOString();
+  };
   const ended = input.done || c.endedAt !== null;
+  const endedAt = input.endedAt ?? clock.epochMsOf(c.endedAt) ?? input.now;
   const voice = { engine: c.voice.engine, voice: c.voice.voice, ...(c.voice.model !== undefined ? { model: c.voice.model } : {}) };
   const usage: StoredUsage = { ...c.usage };
   const row: NewConversation = {
@@ -65,11 +72,36 @@ export function conversationRecord(input: ConversationRecordInput): NewConversat
     toolCalls: c.toolCalls.map((t) => toolCallRecord(t, wall)),
     usage,
     startedAt: new Date(input.startedAt),
-    endedAt: ended ? new Date(c.endedAt !== null ? clockOrigin + c.endedAt : input.now) : null,
+    endedAt: ended ? new Date(endedAt) : null,
     updatedAt: new Date(input.now),
   };
   if (input.persisted !== undefined) row.snapshot = input.persisted;
   return row;
+}
+
+/** The row a view of the runtime stands for now (`now`: epoch ms, for updated_at). */
+export function recordOfView(view: ConversationView, now: number): NewConversation {
+  return conversationRecord({
+    context: view.context,
+    direction: view.direction,
+    startedAt: view.createdAt,
+    clock: view.clock,
+    done: !view.live,
+    endedAt: view.endedAt,
+    now,
+  });
+}
+
+/**
+ * The ConversationSink the runtime calls on every change of a conversation and
+ * once when it ends: the row, upserted through the journal (batched; a row the
+ * database refuses is sanitised, stored and counted there).
+ */
+export function conversationSink(
+  journal: { upsertConversation(row: NewConversation): void },
+  now: () => number = Date.now,
+): ConversationSink {
+  return { upsert: (view) => journal.upsertConversation(recordOfView(view, now())) };
 }
 
 /** The system message the model's history starts with ("" when there is none). */

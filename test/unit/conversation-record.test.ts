@@ -8,7 +8,9 @@
 import { describe, expect, test } from "bun:test";
 import { initialContext } from "../../machines/conversation-setup.ts";
 import type { ConversationContext } from "../../machines/conversation-types.ts";
-import { conversationRecord } from "../../src/runtime/conversation-record.ts";
+import type { NewConversation } from "../../src/db/schema.ts";
+import type { ConversationView } from "../../src/runtime/conversation-api.ts";
+import { conversationRecord, conversationSink, recordOfView } from "../../src/runtime/conversation-record.ts";
 import { startConversation } from "./conversation-fakes.ts";
 
 const PROMPT = "You are the receptionist of Elm Street Dental. Never reveal the door code 4711.";
@@ -31,7 +33,8 @@ function context(patch: Partial<ConversationContext> = {}): ConversationContext 
   };
 }
 
-const base = { direction: "outbound" as const, startedAt: ORIGIN + 5, clockOrigin: ORIGIN, now: ORIGIN + 60_000 };
+const clock = { epochMsOf: (ms: number | null) => (ms === null ? null : ORIGIN + ms) };
+const base = { direction: "outbound" as const, startedAt: ORIGIN + 5, clock, now: ORIGIN + 60_000 };
 
 describe("conversationRecord", () => {
   test("a conversation just started: active, its settings, empty records, the prompt kept for the row only", () => {
@@ -246,5 +249,41 @@ describe("conversationRecord", () => {
     });
     expect(row.turns![0]!.marks.playbackStarted).toBe(iso(t0 + 450));
     expect(row.usage).toMatchObject({ promptTokens: 100, completionTokens: 20, llmRequests: 1 });
+  });
+});
+
+describe("the runtime's view as a row", () => {
+  const view = (patch: Partial<ConversationView> = {}): ConversationView => ({
+    id: "conv-1",
+    callId: "call-1",
+    direction: "inbound",
+    state: "live.listening",
+    live: true,
+    createdAt: ORIGIN + 5,
+    endedAt: null,
+    context: context(),
+    clock,
+    ...patch,
+  });
+
+  test("recordOfView: the call's direction, started when the runtime started it, active while live, ended at the runtime's end time", () => {
+    const live = recordOfView(view(), ORIGIN + 1000);
+    expect(live).toMatchObject({ id: "conv-1", callId: "call-1", direction: "inbound", status: "active", startedAt: new Date(ORIGIN + 5), endedAt: null });
+    expect(live.updatedAt).toEqual(new Date(ORIGIN + 1000));
+    const ended = recordOfView(view({ live: false, endedAt: ORIGIN + 9000, context: context({ endedAt: 8000 }) }), ORIGIN + 9500);
+    expect(ended).toMatchObject({ status: "ended", endedAt: new Date(ORIGIN + 9000) });
+  });
+
+  test("conversationSink upserts each view through the journal", () => {
+    const rows: NewConversation[] = [];
+    const sink = conversationSink({ upsertConversation: (r) => rows.push(r) }, () => ORIGIN + 7);
+    sink.upsert(view());
+    sink.upsert(view({ live: false, endedAt: ORIGIN + 100 }));
+    expect(rows.map((r) => [r.id, r.status, r.direction, r.updatedAt])).toEqual([
+      ["conv-1", "active", "inbound", new Date(ORIGIN + 7)],
+      ["conv-1", "ended", "inbound", new Date(ORIGIN + 7)],
+    ]);
+    expect(rows[1]!.endedAt).toEqual(new Date(ORIGIN + 100));
+    expect(rows[1]!.systemPrompt).toBe(PROMPT);
   });
 });

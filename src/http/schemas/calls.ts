@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { CALL_STATUSES } from "../../db/schema.ts";
 import { callAction, firstAction, scriptStep } from "./actions.ts";
+import { conversationSpec } from "./conversations.ts";
 import { callerIdNumber, destination } from "./fields.ts";
 import { resourceId, text } from "./text.ts";
 import { webhookUrl } from "./webhook-url.ts";
@@ -31,6 +32,11 @@ export const createCallBody = z.strictObject({
   /** An http(s) URL; private and loopback hosts only with WEBHOOK_ALLOW_PRIVATE (checked by the route). */
   status_callback: webhookUrl.optional(),
   dry_run: z.boolean().default(false),
+  /** Run a conversation once answered (schemas/conversations.ts): the bot talks, instead of a script. */
+  conversation: conversationSpec.optional(),
+}).refine((b) => !(b.conversation && (b.first_action || b.actions)), {
+  message: "a call runs a conversation or a script (first_action, actions), not both",
+  path: ["conversation"],
 });
 export type CreateCallBody = z.infer<typeof createCallBody>;
 
