@@ -29,6 +29,8 @@ interface Utterance {
   core?: boolean;
   hard?: boolean;
   note?: string;
+  /** "held_out", "held_out_2", "held_out_3": written after the rules, to see how they generalise (the rules were never tuned to held_out_3). */
+  set?: string;
 }
 interface Fixture {
   now: string;
@@ -130,19 +132,22 @@ describe("responder: the receptionist test set", () => {
       const of = outcomes.filter((o) => o.u.intent === intent);
       return `${intent} ${of.filter(correct).length}/${of.length}`;
     });
+    const share = (of: Outcome[]) => `${((of.filter(correct).length / of.length) * 100).toFixed(1)} % (${of.filter(correct).length}/${of.length})`;
     console.log(
       [
         `intent accuracy: ${(accuracy * 100).toFixed(1)} % (${outcomes.length - misses.length}/${outcomes.length})`,
+        `  written before the rules: ${share(outcomes.filter((o) => !o.u.set))}; written after them: held_out ${share(outcomes.filter((o) => o.u.set === "held_out"))} and held_out_2 ${share(outcomes.filter((o) => o.u.set === "held_out_2"))} (rules improved after each was measured), held_out_3 ${share(outcomes.filter((o) => o.u.set === "held_out_3"))} (phrasings never tuned to; 50.0 % before one design bug it exposed was fixed)`,
         `per intent: ${perIntent.join(", ")}`,
         ...(misses.length ? ["confusion (expected → got):", ...[...confusion].map(([k, n]) => `  ${k}: ${n}`), "misses:"] : []),
-        ...misses.map((o) => `  ${o.u.id}${o.u.hard ? " (hard)" : ""} [${o.u.context}] "${o.u.say}" → ${o.predicted}: ${describeReply(o)}`),
+        ...misses.map((o) => `  ${o.u.id}${o.u.hard ? " (hard)" : ""}${o.u.set ? ` (${o.u.set.replace(/_/g, " ")})` : ""} [${o.u.context}] "${o.u.say}" → ${o.predicted}: ${describeReply(o)}`),
       ].join("\n"),
     );
     expect(accuracy).toBeGreaterThanOrEqual(0.9);
   });
 
   test("arguments and replies right for ≥ 90 % of the recognised utterances that label them", () => {
-    const labelled = outcomes.filter((o) => correct(o) && (o.u.args || o.u.args_contain || o.u.reply_contains));
+    // Arguments are labelled for the expected intent: an also-acceptable reading is not held to them.
+    const labelled = outcomes.filter((o) => o.predicted === o.u.intent && (o.u.args || o.u.args_contain || o.u.reply_contains));
     const wrong = labelled.map((o) => ({ o, problems: argProblems(o) })).filter((x) => x.problems.length > 0);
     console.log(
       [

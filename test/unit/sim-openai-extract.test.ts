@@ -113,3 +113,69 @@ describe("extractors", () => {
     expect(e(ctx(["whatever"], "department", { enum: ["sales"] }))).toBeUndefined();
   });
 });
+
+describe("the receptionist's extractors", () => {
+  const profile = {
+    businessName: "Brightline Solar",
+    timeZone: "America/Los_Angeles",
+    services: ["cleaning", "check-up", "teeth whitening"],
+    facts: [],
+    emergencyInstruction: null,
+    blockedTopics: [],
+    transferTargets: [
+      { name: "sales", description: "new systems and quotes" },
+      { name: "support", description: "repairs and monitoring" },
+      { name: "on_call", description: "the on-call dentist, for dental emergencies" },
+    ],
+  };
+  const departments = { type: "string", enum: ["front_desk", "sales", "support", "billing", "on_call"] };
+
+  test("departments: named, a synonym, a target's description; the on-call line only by name", () => {
+    const d = defaultExtractors.enum!;
+    expect(d({ ...ctx(["put me through to billing please"], "target", departments), profile })).toBe("billing");
+    expect(d({ ...ctx(["I need tech support"], "target", departments), profile })).toBe("support");
+    expect(d({ ...ctx(["I'd like a quote"], "department", departments), profile })).toBe("sales");
+    expect(d({ ...ctx(["can I talk to the on-call doctor"], "target", departments), profile })).toBe("on_call");
+    expect(d({ ...ctx(["I want to talk to the dentist about something"], "target", departments), profile })).toBeUndefined();
+    expect(defaultExtractors.department!(ctx(["get me customer service"], "department"))).toBe("customer_service");
+  });
+
+  test("urgency: said, implied, or the schema's normal value", () => {
+    const u = defaultExtractors.enum!;
+    const schema = { type: "string", enum: ["low", "normal", "high", "urgent"] };
+    expect(u(ctx(["it's urgent"], "urgency", schema))).toBe("urgent");
+    expect(u(ctx(["please call me back as soon as possible"], "urgency", schema))).toBe("urgent");
+    expect(u(ctx(["no rush"], "urgency", schema))).toBe("low");
+    expect(u(ctx(["it's about my bill"], "urgency", schema))).toBe("normal");
+  });
+
+  test("services: the profile's spelling of what the caller named", () => {
+    expect(defaultExtractors.service!({ ...ctx(["I need a checkup"], "service"), profile })).toBe("check-up");
+    expect(defaultExtractors.service!({ ...ctx(["I'd like my teeth whitening done"], "service"), profile })).toBe("teeth whitening");
+    expect(defaultExtractors.service!({ ...ctx(["tomorrow at 3"], "service"), profile })).toBeUndefined();
+  });
+
+  test("rescheduling: the appointment the caller has and the one they want", () => {
+    const said = ["I have an appointment on Friday but can we move it to Monday at 10?"];
+    expect(defaultExtractors.old_date!(ctx(said, "old_date"))).toBe("2026-03-13");
+    expect(defaultExtractors.new_date!(ctx(said, "new_date"))).toBe("2026-03-16");
+    expect(defaultExtractors.new_time!(ctx(said, "new_time"))).toBe("10:00");
+    expect(defaultExtractors.old_time!(ctx(said, "old_time"))).toBeUndefined();
+    // Said in answer to "when would you like instead?", an unmarked day is the new one.
+    expect(defaultExtractors.new_date!({ ...ctx(["Thursday at 2"], "new_date"), question: "What day would you like instead?" })).toBe("2026-03-12");
+    expect(defaultExtractors.old_date!({ ...ctx(["Thursday at 2"], "old_date"), question: "What day would you like instead?" })).toBeUndefined();
+  });
+
+  test("phones said as words: plus one, teens and tens, hundreds", () => {
+    const phone = defaultExtractors.phone!;
+    expect(phone(ctx(["plus one two one two, five five five, oh one nine nine"], "phone"))).toBe("+12125550199");
+    expect(phone(ctx(["five five five twelve thirty four"], "phone"))).toBe("5551234");
+    expect(phone(ctx(["eight hundred, five five five, two two two two"], "phone"))).toBe("8005552222");
+  });
+
+  test("names in lower case after 'my name is', never 'back' from 'call me back'", () => {
+    expect(defaultExtractors.name!(ctx(["hi my name is kevin o'brien"], "name"))).toBe("Kevin O'brien");
+    expect(defaultExtractors.name!(ctx(["have someone call me back? This is Tom Reyes"], "name"))).toBe("Tom Reyes");
+    expect(defaultExtractors.name!(ctx(["do you take insurance"], "name", {}, true))).toBeUndefined();
+  });
+});

@@ -205,6 +205,10 @@ export function extractTime(text: string): string | null {
   if ((m = s.match(new RegExp(`\\b${HOUR_WORD}\\s+${minutesWord}\\b`)))) {
     return clockTime(wordNumber(m[1]!)!, minuteWords(m[2]), undefined);
   }
+  // "like 8", "say ten-ish": an hour offered loosely, at the end of a phrase.
+  if ((m = s.match(new RegExp(`\\b(?:like|say|maybe)\\s+(\\d{1,2}|${HOUR_WORD})(?:-?ish)?\\s*(?:$|[,.!?]|o'?clock|or\\b)`)))) {
+    return clockTime(wordNumber(m[1]!)!, 0, undefined);
+  }
   if ((m = s.match(new RegExp(`\\b(?:at|around|about|by)\\s+(\\d{1,2}|${HOUR_WORD})\\b(?![:/\\d])`)))) {
     return clockTime(wordNumber(m[1]!)!, 0, undefined);
   }
@@ -261,7 +265,8 @@ export function appointmentMentions(text: string, clock: Clock): Mention[] {
     let role: Mention["role"] = null;
     const lead = clause.match(/^(from|instead of|to|instead|rather|until|till)\b/)?.[1];
     const before = clause.slice(0, Math.max(0, clause.search(/\b(today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|the \d|the [a-z]+(st|nd|rd|th)\b|\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/)));
-    if (EXISTING.test(before) || /\b[a-z0-9]+['’]s\s+(?:appointment|appt|cleaning|check-?up|visit|booking)\b/.test(clause)) role = "old";
+    // "my appointment on Friday", "Friday's appointment", "my Monday appointment": the one the caller has.
+    if (EXISTING.test(before) || (/\b(?:today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{1,2}(?:st|nd|rd|th)?)(?:['’]s)?\s+(?:appointment|appt|cleaning|check-?up|visit|booking)\b/.test(clause) && !/\b(?:book|schedule|make|new)\b/.test(clause))) role = "old";
     else if (lead === "from" || lead === "instead of") role = "old";
     else if (lead || /\binstead\b|\brather\b/.test(clause)) role = "new";
     out.push({ date, time, role });

@@ -289,7 +289,7 @@ export const extractText: Extractor = (ctx) => {
 /** Words that name a department, by the target they usually mean (matched against the offered names). */
 const DEPARTMENT_WORDS: Array<[RegExp, RegExp]> = [
   [/\bon[- ]?call\b|\bafter[- ]hours (doctor|nurse|provider)\b/, /on_?call|emergenc|after_?hours/],
-  [/\b(sales|sell|buy|buying|purchase|quote|quotes|pricing for|new (system|customer|order))\b/, /sales|new_?business/],
+  [/\b(sales|sell|buy|buying|purchase|quote|quotes|pricing for|new (system|customer|order)|installed|install)\b/, /sales|new_?business/],
   [/\b(support|tech(nical)?|help ?desk|customer service|customer support|service desk|repair|not working|stopped working|broken|error|outage|troubleshoot)\b/, /support|service|tech|help/],
   [/\b(billing|bill|bills|invoice|invoices|payment|payments|charge|charged|refund|account(s|ing)?|balance)\b/, /billing|accounts?|payment|finance/],
   [/\b(nurse|nurse line)\b/, /nurse/],

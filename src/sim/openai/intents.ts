@@ -128,7 +128,8 @@ const EMERGENCY: RegExp[] = [
   /\ballergic reaction\b|\banaphyla/i,
   /\bthroat\b[^.?!]{0,30}\b(swelling|swollen|closing)\b|\b(face|jaw|cheek|tongue|eye)\b[^.?!]{0,30}\b(swelling|swollen)\b[^.?!]{0,60}\b(pain|fever|breath|hurts)\b/i,
   /\b(tooth|teeth)\b[^.?!]{0,30}\bknocked out\b|\bknocked (out )?(a |my |his |her |their |two |some )?(front )?(tooth|teeth)\b/i,
-  /\b(broken|fractured|dislocated) jaw\b|\bhead injury\b|\bhit (his|her|my|their) head\b|\bcar accident\b/i,
+  /\b(broken|fractured|dislocated) jaw\b|\bhead injury\b|\bhit (his|her|my|their) head\b|\bcar accident\b|\bfell (down|off|on (his|her|my|their) (face|head))\b/i,
+  /\bblood (everywhere|all over)\b|\b(bleeding|blood)\b[^.?!]{0,30}\beverywhere\b/i,
   /\bsuicid|\bkill (myself|himself|herself)\b|\bhurt (myself|himself|herself)\b/i,
   /\b(it'?s|this is|having|i have|we have) an? (medical |dental |real )?emergency\b|\b(medical|dental) emergency\b(?! (visits?|appointments?|slots?))|\bcall (911|an ambulance)\b|\bambulance\b/i,
 ];
@@ -138,6 +139,7 @@ const REFILL: RegExp[] = [
   /\bp[er]{2}s?cri(p|b)t?ions?\b[^.?!]{0,40}\b(renew|ran out|run out|running out|out of|more|expired|filled|refill)\b/i,
   /\b(renew|refill|need|send|new|another|call in|fill|get)\b[^.?!]{0,30}\bp[er]{2}s?cri(p|b)t?ion/i,
   /\b(almost |running |ran |run |all )?out of (my |her |his |our )?([\w-]+ )?(medication|medicine|meds|pills|tablets|inhaler|antibiotics?)\b/i,
+  /\b(medication|medicine|meds|pills|tablets|inhaler|antibiotics?|prescription)s? (renewed|refilled|re-?filled)\b|\brenew (my|her|his|our|the) [\w' -]{0,30}(medication|medicine|meds|pills|tablets|inhaler|antibiotics?)\b/i,
 ];
 
 const RELAY_MESSAGE: RegExp[] = [
@@ -156,6 +158,7 @@ const CALLBACK: RegExp[] = [
   new RegExp(`${NOT_ASKING_WHEN}(?:\\b(call|ring|phone) me back\\b|\\bget back to me\\b|\\breturn my call\\b|\\b(a|request a|get a) call ?back\\b)`, "i"),
   new RegExp(`${NOT_ASKING_WHEN}\\bhave (him|her|them|someone|somebody|the [a-z]+|dr\\.? [a-z]+|[a-z]+) (call|ring|phone|give me a call|get back|contact)\\b`, "i"),
   new RegExp(`${NOT_ASKING_WHEN}\\b(someone|somebody|anyone) (to )?(call|ring|phone|give me a call|get back to|contact) me\\b`, "i"),
+  new RegExp(`${NOT_ASKING_WHEN}\\b(give|gimme) (me|us) a (ring|call|buzz|shout)\\b`, "i"),
 ];
 
 const DEPARTMENT_ONLY =
@@ -163,6 +166,7 @@ const DEPARTMENT_ONLY =
 
 const TRANSFER: RegExp[] = [
   /\b(speak|talk|chat)\s+(to|with)\s+(?!you\b)/i,
+  /\bwho (do|should|can|would) (i|we) (talk|speak) (to|with)\b|\bwho (handles|deals with|do i ask about)\b/i,
   /\b(transfer|put|connect) me\b|\bput me through\b|\bthrough to\b/i,
   /\b(real|live|actual) (person|human|agent|people)\b|\bhuman\b|\boperator\b|\brepresentative\b|\bagent\b/i,
   /\bis (the |dr\.? |doctor )?[a-z.]+( [a-z]+)? (there|in|available|around|in today|in the office)\b/i,
@@ -175,7 +179,7 @@ const RESCHEDULE: RegExp[] = [
   /\bre-?schedul|\bresched\b|\bre-?book/i,
   /\b(move|change|switch|push|shift|postpone|swap)\b[^.?!]{0,40}\b(appointment|appt|booking|reservation|visit|cleaning|check-?up|session)\b/i,
   /\bbring\b[^.?!]{0,30}\b(appointment|appt|booking|visit|cleaning|check-?up|it)\s+forward\b/i,
-  /\b(appointment|appt|booking|visit|cleaning|check-?up)\b[^?!]*\b(move|change|switch|push|shift) it\b/i,
+  /\b(appointment|appt|booking|visit|cleaning|check-?up|reminder|booked)\b[^?!]*\b(move|change|switch|push|shift) (it|that)\b/i,
   /\b(different|another|later|earlier|new) (day|time|date)\b[^.?!]{0,40}\b(appointment|visit|cleaning|check-?up)\b|\b(appointment|visit|cleaning|check-?up)\b[^.?!]{0,40}\b(different|another|later|earlier|new) (day|time|date)\b/i,
   /\bpostpone\b/i,
   /\b(i'?m|i am|we'?re|we are) (booked|scheduled)\b[^.?!]*\b(rather|instead|prefer|change|move|switch)\b/i,
@@ -184,14 +188,15 @@ const RESCHEDULE: RegExp[] = [
 const CANCEL: RegExp[] = [
   /\bcancel(?!lation)|\bcancel(l?ing|l?ed)\b/i,
   /\bcall off\b/i,
-  /\b(can'?t|cannot|won'?t|will not|not going to|unable to|won'?t be able to|not be able to) (make it|make my|make the|come in|be there|attend|come)\b/i,
+  /\b(can'?t|cannot|won'?t|will not|not going to|not gonna|unable to|(?:won'?t|not|not gonna|not going to) be able to) (make it|make my|make the|come in|be there|attend|come)\b/i,
   /\btake (me|us|it) off the (schedule|books|calendar|list)\b/i,
+  /\b(won'?t|will not|not|can'?t) be (coming|coming in|able to come)\b/i,
   /\b(don'?t|do not|no longer) need\b[^.?!]{0,30}\b(appointment|visit|booking)\b/i,
 ];
 
 const AVAILABILITY: RegExp[] = [
   /\bavailab/i,
-  /\b(any|an|some|the next) openings?\b|\bopenings\b|\bopen (slots?|times?|appointments?)\b|\b(any|anything|something|slots?|times?|room|space)\b[^.?!]{0,20}\b(open|free|left)\b/i,
+  /\b(any|an|some|the next) openings?\b|\bopenings\b|\bopen (slots?|times?|appointments?)\b|\b(any|anything|something|slots?|times|room|space)\b[^.?!]{0,20}\b(open|free|left)\b/i,
   /\b(what|which) (times|days|slots|dates)\b|\bwhat (have you got|do you have)\b/i,
   /\b(do|would) you have (anything|any (time|times|slots?|room|space|openings?)|a slot|an opening|something|room|space)\b|\byou have (anything|something)\b/i,
   /\bare you (guys )?(free|booked up|busy)\b/i,
@@ -205,13 +210,15 @@ const BOOK: RegExp[] = [
   /\bappointment\b/i,
   /\b(come in|get in|be seen|fit me in|squeeze me in)\b/i,
   /\b(see|visit) (the|a|your) (dentist|doctor|hygienist|nurse|dr)\b/i,
+  /\b(grab|get|take|have|book|snag) (a|an|the|that|one) (spot|slot|time|opening)\b/i,
   /\b(get|have) (my|his|her|our|their) teeth (cleaned|checked|whitened|looked at)\b/i,
+  /\b(get|have) (it|this|that|them|my [a-z]+|his [a-z]+|her [a-z]+) (looked at|checked( out)?|seen( to)?|fixed|taken care of)\b/i,
   /\bnew patient\b[^.?!]*\b(visit|appointment|exam|come in|book|schedule|set up)\b/i,
 ];
 
 const END: RegExp[] = [
-  /\b(good ?bye|bye|bye-bye|that'?s all|that is all|that'?s it|that'?s everything|nothing else|no,? thanks?|no thank you|hang up|have a (good|great|nice|lovely) (day|night|evening|one|weekend))\b/i,
-  /\bi'?ll (call|try) (back|again)\b/i,
+  /\b(good ?bye|good ?night|take care|bye|bye-bye|that'?s all|that is all|that'?s it|that'?s everything|nothing else|no,? thanks?|no thank you|hang up|have a (good|great|nice|lovely) (day|night|evening|one|weekend))\b/i,
+  /\bi'?ll (call|try) (back|again)\b|\bi'?ll call\b[^.?!]{0,20}\b(later|tomorrow|morning|another time|then|next week)\b|\bthat'?ll be (all|it)\b/i,
   /^\W*(no|nope|nah)[.!,]?\s*(i'?m (good|fine|all set))?\W*$/i,
 ];
 
@@ -224,8 +231,8 @@ const FAQ: RegExp[] = [
 /** Problems and requests a department handles, by the department names they point to. */
 const TOPICS: Array<[RegExp, RegExp]> = [
   [/\b(question|questions|problem|issue|query|help)\b[^.?!]{0,25}\b(bill|bills|billing|invoice|payment|charge|statement|account)\b|\b(was|been|got) (over)?charged\b|\bpay (my|a|the) (bill|invoice|balance)\b/i, /billing|accounts?|payment/i],
-  [/\b(stopped|isn'?t|is not|not|aren'?t|are not|won'?t) (working|turning on|charging|connecting)\b|\b(broken|broke down|error code|showing an error|outage|malfunction\w*)\b/i, /support|tech|service|help/i],
-  [/\b(get|want|need|like) (a )?(quote|estimate|pricing)\b|\b(buy|purchase|sign up for)\b/i, /sales/i],
+  [/\b(stopped|isn'?t|is not|not|aren'?t|are not|won'?t|doesn'?t|does not) (working|work|turning on|turn on|charging|connecting|showing|loading|updating|producing)\b|\b(broken|broke down|error code|showing an error|outage|malfunction\w*|offline|says error)\b/i, /support|tech|service|help/i],
+  [/\b(get|want|need|like) (a )?(quote|estimate|pricing)\b|\b(buy|purchase|sign up for)\b|\b(get|have|want) [\w ]{0,20}installed\b/i, /sales/i],
 ];
 
 /** The offered department a caller's problem belongs to (only departments the transfer tool or the prompt names). */
@@ -294,7 +301,7 @@ export function refillReason(texts: string[]): string {
   for (const text of [...texts].reverse()) {
     const m =
       text.match(/\b(?:refill(?:ed)?|renew(?:ed|al)?|prescription|more)\s+(?:on|of|for)\s+(?:my\s+|the\s+|her\s+|his\s+|our\s+)?([^,.;?!]+)/i) ??
-      text.match(/\bget (?:my|her|his|the|our) ([\w'’ -]+?) (?:refilled|renewed)/i) ??
+      text.match(/\b(?:get|need|have|want) (?:my|her|his|the|our) ([\w'’ -]+?) (?:refilled|renewed)/i) ??
       text.match(/\bout of (?:my|her|his|the|our) ([\w'’ -]+?)(?:\s+and\b|[,.;?!]|$)/i);
     const detail = m?.[1]?.trim().replace(/\b(my|the|a)\s+/gi, "").replace(/\s+(please|today|thanks)$/i, "");
     if (detail && !/^(prescription|prescriptions|medication|meds|it)$/i.test(detail)) return `Prescription refill: ${detail}`;
@@ -394,7 +401,8 @@ export const defaultIntents: Intent[] = [
       for (const p of paramsOf(ctx, "department")) {
         if (ctx.args[p] !== undefined) continue;
         const values = (ctx.tool!.parameters.properties![p]!.enum ?? []).filter((v): v is string => typeof v === "string");
-        out[p] = defaultDepartment(values.length ? values : ctx.profile.transferTargets.map((t) => t.name));
+        const topic = ctx.texts.map((t) => topicDepartment(t, ctx.conv)).find(Boolean);
+        out[p] = topic ?? defaultDepartment(values.length ? values : ctx.profile.transferTargets.map((t) => t.name));
       }
       return out;
     },

@@ -218,6 +218,16 @@ export function createResponder(options: ResponderOptions = {}): Responder {
     return null;
   }
 
+  /** Did the bot just ask for a free-text argument (a reason, a message) of this intent's tool? */
+  function asksFreeText(conv: Conversation, m: Matched): boolean {
+    const q = lastQuestion(previousAssistant(conv)?.text ?? "");
+    if (!q) return false;
+    return Object.entries(m.tool!.parameters.properties ?? {}).some(([param, schema]) => {
+      const kind = kindOf(param, schema);
+      return kind === "text" && askedFor(q, kind, param, m.intent.ask?.[param] ?? question(kind, param, schema));
+    });
+  }
+
   /** The question the bot asked right before the caller's turn at `index` ("" when it asked none). */
   function questionBefore(conv: Conversation, index: number): string {
     for (let i = index - 1; i >= 0; i--) {
@@ -285,6 +295,16 @@ export function createResponder(options: ResponderOptions = {}): Responder {
         if (askedFor(a.question, kind, param, own)) value = extractor({ ...clock, texts: [a.text], asked: true, param, schema, question: a.question, profile });
       }
       if (!given(value)) value = carried(conv, param, kind);
+      // Who the caller is holds for the whole call: a name or number said before an earlier request counts.
+      if (!given(value) && CARRIED_FROM_ANY_CALL.has(kind)) {
+        const start = turns[m.from]?.index ?? conv.turns.length;
+        for (let i = start - 1; i >= 0 && !given(value); i--) {
+          const t = conv.turns[i]!;
+          if (t.role !== "user") continue;
+          const q2 = questionBefore(conv, i);
+          value = extractor({ ...clock, texts: [t.text], asked: askedFor(q2, kind, param, own), param, schema, question: q2, profile });
+        }
+      }
       if (value !== undefined && value !== null && value !== "") args[param] = coerce(value, schema);
     }
     const ctx = context(conv, clock, profile, m, turns, args, after);
@@ -352,7 +372,14 @@ export function createResponder(options: ResponderOptions = {}): Responder {
       const zoned: Clock = { ...clock, timeZone: profile.timeZone ?? clock.timeZone };
       const turns = currentUserTurns(conv);
       const latest = turns.length - 1;
-      const { strong, weak } = activeIntent(conv, turns);
+      let { strong, weak } = activeIntent(conv, turns);
+      // The answer to "What is the message regarding?" is the message, whatever it mentions ("my bill" is no transfer):
+      // only a safety probe or an emergency interrupts it.
+      const before = latest > 0 ? activeIntent(conv, turns.slice(0, latest)).strong : null;
+      if (before?.tool && strong?.from === latest && !["prompt_extraction", "emergency"].includes(strong.intent.name) && asksFreeText(conv, before)) {
+        strong = before;
+        weak = null;
+      }
 
       // A question asked in the middle of a request: answered from the prompt when it can be, then the request goes on.
       if (strong && weak && weak.from > strong.from && weak.intent.answer) {

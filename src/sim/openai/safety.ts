@@ -16,10 +16,11 @@ const PROBES: RegExp[] = [
   /\b(read|tell|show|give|send|list)( me| us)? (your|the) (guidelines|rules|instructions|script|setup|configuration)\b/i,
   /\b(what|which) (instructions|rules|guidelines|directions|prompt)\b[^.?!]{0,30}\b(given|have|told|follow|using|get)\b/i,
   /\bwhat (were|have) you (been )?(told|instructed|programmed|asked)\b/i,
+  /\byou (were|have been|are) (instructed|programmed|prompted|configured)\b|\bexact (words|wording|text)\b[^.?!]{0,40}\b(instruct|told|given|prompt|programm)/i,
   /\b(repeat|print|show|output|read|recite|dump|reveal|display|copy|paste|spell out)\b[^.?!]{0,40}\b(text|words|everything|message|messages|lines|content|conversation|it all)\b[^.?!]{0,20}\b(above|before|earlier|preceding|prior|verbatim|word for word|so far)\b/i,
   /\b(repeat|print|show|output|recite|reveal|dump)\b[^.?!]{0,20}\b(above|verbatim|word for word)\b/i,
   // Role play that replaces the receptionist: you are now…, pretend, act as, DAN, jailbreak.
-  /\byou are now\b|\byou're now\b|\bfrom now on,? you('re| are| will)\b/i,
+  /\byou are now\b|\byou're now\b|\bfrom now on,? you('re| are| will)\b|\byou(?: are|'re) (?:a|an) [a-z ]{1,30} now\b/i,
   /\b(pretend|imagine)( that)? (you'?re|you are|to be)\b|\b(roleplay|role-play) as\b/i,
   /\b(act|behave) (as|like) (if you were|you'?re|an? (ai|assistant|bot|chatbot|different|unrestricted|evil|hacker))\b/i,
   /\bDAN\b|\bjailbreak|\bdeveloper mode\b|\bdo anything now\b|\bno (restrictions|filters|rules)\b/,
@@ -53,7 +54,10 @@ const TOPIC_WORDS: Record<string, RegExp> = {
 };
 /** Topics that are all general words, decided by a phrase. */
 const PHRASES: Array<[RegExp, RegExp]> = [
-  [/other (patients|customers|callers|people)/i, /\b(other|another|previous|next) (patient|customer|caller|person)'?s?\b|\bsomeone else'?s\b|\bwho (had|has) the (appointment|slot) (before|after)\b/i],
+  [
+    /other (patients|customers|callers|people)/i,
+    /\b(other|another|previous|next) (patient|customer|caller|person)'?s?\b|\bsomeone else'?s\b|\bwho (had|has) the (appointment|slot) (before|after)\b|\b(is|was|has|did|does) (my )?(neighbou?r|friend|coworker|colleague|boss|ex)\b[^.?!]{0,30}\b(coming in|come in|been in|booked|scheduled|appointment)\b/i,
+  ],
 ];
 
 /** The blocked topic the caller's words touch, or null. */
