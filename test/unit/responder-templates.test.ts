@@ -410,10 +410,11 @@ describe("over the wire", () => {
 
   test("the same booking through the simulated server and the openai package, streamed", async () => {
     const overHttp: Ask = async (body) => {
-      const stream = await client.chat.completions.create({ ...(body as never), stream: true });
+      const params = { ...body, stream: true } as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming;
+      const stream = await client.chat.completions.create(params);
       let content = "";
       const calls: Array<{ name: string; arguments: string }> = [];
-      for await (const chunk of stream as AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>) {
+      for await (const chunk of stream) {
         const delta = chunk.choices[0]?.delta;
         if (delta?.content) content += delta.content;
         for (const t of delta?.tool_calls ?? []) {
