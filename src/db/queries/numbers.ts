@@ -1,0 +1,94 @@
+/**
+ * Numbers: which receptionist answers a DID. Assigning a DID that is already
+ * routed moves it; a deleted receptionist's numbers are released with it
+ * (queries/receptionists.ts). The inbound router asks `routeForNumber`.
+ */
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import type { Db } from "../client.ts";
+import { E164, numbers, receptionists, type NumberRow, type ReceptionistRow } from "../schema.ts";
+import { decodeCursor, encodeCursor, pageSize } from "./cursor.ts";
+
+export { InvalidCursorError } from "./cursor.ts";
+
+export function isE164(did: string): boolean {
+  return E164.test(did);
+}
+
+/**
+ * Routes `did` (E.164) to a receptionist, or moves it there; null when the
+ * receptionist does not exist or is deleted. The receptionist row is locked
+ * meanwhile, so a delete cannot slip between the check and the write.
+ */
+export async function assignNumber(db: Db, did: string, receptionistId: string): Promise<NumberRow | null> {
+  return db.transaction(async (tx) => {
+    const [owner] = await tx
+      .select({ id: receptionists.id })
+      .from(receptionists)
+      .where(and(eq(receptionists.id, receptionistId), isNull(receptionists.deletedAt)))
+      .for("update");
+    if (!owner) return null;
+    const now = new Date();
+    const [row] = await tx
+      .insert(numbers)
+      .values({ did, receptionistId, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({ target: numbers.did, set: { receptionistId, updatedAt: now } })
+      .returning();
+    return row!;
+  });
+}
+
+export async function getNumber(db: Db, did: string): Promise<NumberRow | null> {
+  const [row] = await db.select().from(numbers).where(eq(numbers.did, did)).limit(1);
+  return row ?? null;
+}
+
+/** Stops routing `did`; false when it was not routed. */
+export async function releaseNumber(db: Db, did: string): Promise<boolean> {
+  const rows = await db.delete(numbers).where(eq(numbers.did, did)).returning({ did: numbers.did });
+  return rows.length > 0;
+}
+
+/** The live receptionist a DID routes to (its current version), or null: the caller then gets the configured default. */
+export async function routeForNumber(db: Db, did: string): Promise<{ number: NumberRow; receptionist: ReceptionistRow } | null> {
+  const [row] = await db
+    .select({ number: numbers, receptionist: receptionists })
+    .from(numbers)
+    .innerJoin(receptionists, eq(receptionists.id, numbers.receptionistId))
+    .where(and(eq(numbers.did, did), isNull(receptionists.deletedAt)))
+    .limit(1);
+  return row ?? null;
+}
+
+export interface ListNumbersOptions {
+  receptionistId?: string;
+  /** Page size, 1..500 (default 50). */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+export interface NumberPage {
+  numbers: NumberRow[];
+  /** Opaque; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Newest first, keyset-paginated on (created_at, did). */
+export async function listNumbers(db: Db, opts: ListNumbersOptions = {}): Promise<NumberPage> {
+  const limit = pageSize(opts.limit);
+  const conditions = [];
+  if (opts.receptionistId) conditions.push(eq(numbers.receptionistId, opts.receptionistId));
+  if (opts.cursor) {
+    const { at, id } = decodeCursor(opts.cursor);
+    conditions.push(or(lt(numbers.createdAt, at), and(eq(numbers.createdAt, at), lt(numbers.did, id)))!);
+  }
+  const rows = await db
+    .select()
+    .from(numbers)
+    .where(and(...conditions))
+    .orderBy(desc(numbers.createdAt), desc(numbers.did))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { numbers: page, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.did) : null };
+}
