@@ -177,17 +177,19 @@ export class MediaServer {
   /**
    * Send the call's audio to `sink` (null: nowhere) from now on. A new sink is a
    * new recogniser timeline: the stream's audio clock restarts at 0.
+   * A stream expected anew (a restart) takes the sink rather than the live one
+   * it is about to replace, whose audio is no longer the call's to hear.
    * false when the call has neither a live stream nor a pending one.
    */
   bind(callId: string, sink: AudioSink | null): boolean {
-    const stream = this.live.get(callId);
-    if (stream) {
-      stream.bind(sink);
+    const binding = this.expected.pendingBinding(callId);
+    if (binding) {
+      binding.sink = sink;
       return true;
     }
-    const binding = this.expected.pendingBinding(callId);
-    if (!binding) return false;
-    binding.sink = sink;
+    const stream = this.live.get(callId);
+    if (!stream) return false;
+    stream.bind(sink);
     return true;
   }
 
