@@ -79,6 +79,9 @@ let n = 0;
 async function parkedCall(c: RawEslClient): Promise<string> {
   const uuid = `a5000000-0000-4000-8000-${String(++n).padStart(12, "0")}`;
   expect(await api(c, `originate {origination_uuid=${uuid}}sofia/gateway/carrier/15551230000 &park`)).toBe(`+OK ${uuid}\n`);
+  // The originate answers once the leg is up; its &park runs just after (on a loaded machine, a
+  // little after): wait until the channel is in park, as the capture's call was.
+  for (let i = 0; i < 200 && (await api(c, `uuid_getvar ${uuid} current_application`)) !== "park"; i++) await Bun.sleep(10);
   return uuid;
 }
 
