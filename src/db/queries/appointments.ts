@@ -207,8 +207,3 @@ export async function bookedAppointments(db: Db, scope: Scope): Promise<Appointm
     .where(and(eq(appointments.receptionistId, scope.receptionistId), eq(appointments.sandbox, scope.sandbox), eq(appointments.status, "booked")))
     .orderBy(asc(appointments.startsAt));
 }
-
-/** Booked rows other than `exceptId` that overlap [from, to). */
-export async function bookedOverlappingExcept(db: Db, scope: Scope, from: Date, to: Date, exceptId: string): Promise<AppointmentRow[]> {
-  return (await bookedOverlapping(db, scope, from, to)).filter((r) => r.id !== exceptId);
-}
