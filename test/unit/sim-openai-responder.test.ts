@@ -286,3 +286,29 @@ describe("responder: the receptionist's rules", () => {
     expect(r.content).toBe("I'm sorry, there's nothing free on Friday, March 13. Would another day work?");
   });
 });
+
+describe("responder: flow transitions and plain tools without parameters", () => {
+  const branch = { type: "function" as const, function: { name: "find_branch", description: "The nearest branch", parameters: { type: "object", properties: {} } } };
+  const refill = { type: "function" as const, function: { name: "prescription_refill", description: "The caller wants a refill", parameters: { type: "object", properties: {} } } };
+  const turnsAfter = (name: string, result: string): Msg[] => [
+    ...say("which branch is nearest? I also need a refill"),
+    { role: "assistant", content: null, tool_calls: [{ id: "t1", type: "function", function: { name, arguments: "{}" } }] },
+    { role: "tool", tool_call_id: "t1", content: result },
+  ];
+
+  test("a failed no-argument tool is phrased as a failure, never taken for a transition nor called again", () => {
+    const r = responder.respond(conv(turnsAfter("find_branch", "error: branch directory is offline"), [branch, message]), clock);
+    expect(r.toolCalls).toEqual([]);
+    expect(r.content).toStartWith("error: branch directory is offline.");
+    const later = responder.respond(conv([...turnsAfter("find_branch", "error: branch directory is offline"), { role: "assistant", content: "Sorry." }, ...say("What is your address?")], [branch]), clock);
+    expect(later.toolCalls).toEqual([]);
+  });
+
+  test("a transition no longer offered: the request goes on in the new node", () => {
+    const r = responder.respond(conv(turnsAfter("prescription_refill", '{"ok":true}'), [message]), clock);
+    expect(r.toolCalls).toEqual([]);
+    expect(r.content).toBe("May I have your name, please?");
+    const stillOffered = responder.respond(conv(turnsAfter("prescription_refill", '{"ok":true}'), [refill, message]), clock);
+    expect(stillOffered.content).not.toBe("May I have your name, please?");
+  });
+});

@@ -23,7 +23,7 @@
 import { type Conversation, type JsonSchema, lastUserText, type OfferedTool, type ToolCallTurn, trailingToolResults, type Turn } from "./conversation.ts";
 import type { Clock } from "./dates.ts";
 import { classifyParam, defaultClassifiers, defaultExtractors, type Extractor, type ParamClassifier, type ParamKind } from "./extract.ts";
-import { ANYTHING_ELSE, defaultIntents, GOODBYE, type Intent, type IntentContext, isMenuTransition, resultPhrasings } from "./intents.ts";
+import { ANYTHING_ELSE, defaultIntents, failed, GOODBYE, type Intent, type IntentContext, isMenuTransition, resultPhrasings } from "./intents.ts";
 import { answerFromFacts } from "./knowledge.ts";
 import { greeting, phraseToolResult, question, smallTalk } from "./phrasing.ts";
 import { type PromptProfile, readPrompt } from "./prompt.ts";
@@ -76,15 +76,33 @@ const CARRIED_FROM_CHECK = new Set<ParamKind>(["date", "time", "service"]);
 /** Tools that do work (a call to one is never a mere transition, even with its arguments left empty). */
 const WORKING_TOOL = /^(check_availability|book_appointment|cancel_appointment|reschedule_appointment|take_message|answer_faq|transfer_to_human|end_call)$|end_?call|hang_?up|end_conversation/i;
 
-/** A call that only moved the flow to another node: no arguments, not a tool that works, not one offered with parameters. */
-function isTransitionCall(call: ToolCallTurn | null, tools: OfferedTool[] = []): boolean {
+/** Flow functions that move the call and stay offered everywhere (a global emergency function, "something else"). */
+const FLOW_MOVE = /emergenc|urgent|something_?else|anything_?else|main_?menu|start_?over|restart|go_?back|back_to/i;
+
+/**
+ * A call that only moved the flow to another node: no arguments, not a tool that works, not one
+ * offered with parameters, not failed — and gone from the tools offered now (the node changed),
+ * or named like a flow move that every node offers.
+ */
+function isTransitionCall(call: ToolCallTurn | null, tools: OfferedTool[], result: string): boolean {
   if (!call || WORKING_TOOL.test(call.name)) return false;
-  if (Object.keys(tools.find((t) => t.name === call.name)?.parameters.properties ?? {}).length > 0) return false;
+  const offered = tools.find((t) => t.name === call.name);
+  if (Object.keys(offered?.parameters.properties ?? {}).length > 0) return false;
   try {
     const args = JSON.parse(call.arguments || "{}") as unknown;
-    return typeof args === "object" && args !== null && Object.keys(args).length === 0;
+    if (typeof args !== "object" || args === null || Object.keys(args).length > 0) return false;
   } catch {
     return false;
+  }
+  if (/^\s*error\b/i.test(result) || failed(safeParse(result))) return false;
+  return offered === undefined || FLOW_MOVE.test(call.name);
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 
@@ -181,10 +199,11 @@ export function createResponder(options: ResponderOptions = {}): Responder {
   /** The caller's turns since the last tool round (where the current request began); a flow transition does not end a request. */
   function currentUserTurns(conv: Conversation): UserTurn[] {
     const out: UserTurn[] = [];
+    const moves = new Set(conv.turns.flatMap((t) => (t.role === "tool" && isTransitionCall(t.call, conv.tools, t.text) ? [t.toolCallId] : [])));
     for (let i = conv.turns.length - 1; i >= 0; i--) {
       const t = conv.turns[i]!;
-      if (t.role === "tool" && isTransitionCall(t.call, conv.tools)) continue;
-      if (t.role === "assistant" && t.toolCalls.length > 0 && t.toolCalls.every((c) => isTransitionCall(c, conv.tools))) continue;
+      if (t.role === "tool" && moves.has(t.toolCallId)) continue;
+      if (t.role === "assistant" && t.toolCalls.length > 0 && t.toolCalls.every((c) => moves.has(c.id))) continue;
       if (t.role === "tool" || (t.role === "assistant" && t.toolCalls.length > 0)) break;
       if (t.role === "user") out.unshift({ text: t.text, index: i });
     }
@@ -348,7 +367,7 @@ export function createResponder(options: ResponderOptions = {}): Responder {
    * caller's words up to the transition, the new node's tools without the transition just taken.
    */
   function beforeTransition(conv: Conversation, results: ReturnType<typeof trailingToolResults>): { conv: Conversation; taken: string } | null {
-    if (!results.every((r) => isTransitionCall(r.call, conv.tools))) return null;
+    if (!results.every((r) => isTransitionCall(r.call, conv.tools, r.text))) return null;
     const callAt = conv.turns.length - results.length - 1;
     const taken = results.map((r) => r.call!.name);
     return { conv: { ...conv, turns: conv.turns.slice(0, callAt), tools: conv.tools.filter((t) => !taken.includes(t.name)) }, taken: taken.join(",") };
