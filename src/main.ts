@@ -28,6 +28,7 @@ import { ActorHost } from "./runtime/actor-host.ts";
 import { createCallKind } from "./runtime/call-kind.ts";
 import { CallRuntime } from "./runtime/call-runtime.ts";
 import type { ConversationSink } from "./runtime/conversation-api.ts";
+import { conversationSink } from "./runtime/conversation-record.ts";
 import { createConversationKind } from "./runtime/conversation-kind.ts";
 import { registerConversationMetrics } from "./runtime/conversation-metrics.ts";
 import { ConversationRuntime } from "./runtime/conversation-runtime.ts";
@@ -88,7 +89,7 @@ export interface StartOptions {
   tools?: ToolRegistry;
   /** Settings every conversation starts from (silence, barge-in, timeouts); a spec's own override them. */
   conversationSettings?: ConversationSettingsInput;
-  /** Where conversations are stored; default none (journalled only). */
+  /** Where conversations are stored; default the conversations table (through the journal). */
   conversationSink?: ConversationSink;
 }
 
@@ -258,7 +259,8 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
       media,
       audio: { sampleRate: AUDIO_SAMPLE_RATE, heartBeatSec: config.media.heartBeatSec },
       metrics,
-      sink: options.conversationSink ?? null,
+      // Every change of a conversation and its end: a row in the conversations table, through the journal.
+      sink: options.conversationSink ?? conversationSink(journal),
     }),
   );
   registerConversationMetrics(metrics, { media, tts: speech.openaiTts });
@@ -328,6 +330,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     dialGateway: config.calls.dialGateway ?? (config.esl.embedded ? "carrier" : undefined),
     keys: { verify: async (key) => (await verifyApiKey(database.db, key)) !== null },
     edge: config.edge,
+    conversations,
     journal,
   }).listen({ hostname: config.http.host, port: config.http.port });
   const port = app.server!.port!;

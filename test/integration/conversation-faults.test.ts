@@ -170,15 +170,17 @@ describe("a conversation under bad input", () => {
     const view = await ended(id);
 
     expect(view.context.outcome).toBe("caller_hung_up");
+    // (What the rule-based responder does after an error result is its own: it may try the tool again.)
     const calls = view.context.toolCalls;
-    expect(calls.map((c) => [c.name, c.outcome])).toEqual([
-      ["check_hours", "invalid_arguments"],
-      ["find_branch", "error"],
-    ]);
+    expect([calls[0]!.name, calls[0]!.outcome]).toEqual(["check_hours", "invalid_arguments"]);
     expect(calls[0]!.result).toMatch(/not valid JSON/);
-    expect(calls[1]!.result).toBe("error: branch directory is offline");
-    // Invalid arguments never reach the tool; the throwing one ran once.
-    expect(toolRuns.filter((r) => r.startsWith(id))).toEqual([`${id} find_branch`]);
+    const branch = calls.filter((c) => c.name === "find_branch");
+    expect(branch.length).toBeGreaterThanOrEqual(1);
+    for (const c of branch) expect([c.outcome, c.result]).toEqual(["error", "error: branch directory is offline"]);
+    // Invalid arguments never reach the tool; the throwing one ran once per call the model made.
+    const runs = toolRuns.filter((r) => r.startsWith(id));
+    expect(runs.filter((r) => r.endsWith("find_branch"))).toHaveLength(branch.length);
+    expect(runs.filter((r) => r.includes("check_hours"))).toHaveLength(calls.filter((c) => c.name === "check_hours" && c.outcome === "ok").length);
     // Every caller turn got an answer, the last one the address.
     const who = view.context.transcript.map((e) => e.who);
     expect(who.filter((w) => w === "caller")).toHaveLength(3);
@@ -186,11 +188,9 @@ describe("a conversation under bad input", () => {
     expect(view.context.transcript.at(-1)!.text).toMatch(/12 Harbour Street/);
 
     const rows = await journal(id);
-    const failures = rows.filter((r) => r.name === "TOOL_FAILED");
-    expect(failures.map((r) => [r.kind, (r.data as { name: string }).name, (r.data as { outcome: string }).outcome])).toEqual([
-      ["error", "check_hours", "invalid_arguments"],
-      ["error", "find_branch", "error"],
-    ]);
+    const failures = rows.filter((r) => r.name === "TOOL_FAILED").map((r) => [r.kind, (r.data as { name: string }).name, (r.data as { outcome: string }).outcome]);
+    expect(failures[0]).toEqual(["error", "check_hours", "invalid_arguments"]);
+    expect(failures).toContainEqual(["error", "find_branch", "error"]);
     const call = await h.waitForCall(callId, (c) => c.status === "completed");
     expect(call.hangup_by).toBe("callee");
   }, 40_000);

@@ -489,12 +489,10 @@ describe("POST /v1/calls with a conversation: the route's side of the runtime co
 // ─── against the real runtime ────────────────────────────────────────────────
 
 describe("POST /v1/calls with a conversation: the real runtime", () => {
-  // END-TO-END, PENDING THE RUNTIME'S WIRING. A todo (listed, not run) until src/main.ts passes the
-  // runtime's ConversationRuntime to createApp as `conversations` and defaults the conversation kind's
-  // sink to `conversationSink(journal)` (runtime/conversation-record.ts); then make it a plain test().
-  // With those two lines applied to a scratch copy it passes (the real runtime and simulated world).
-  test.todo(
-    "END-TO-END (pending the runtime's wiring): 201 with conversation_id; the call and GET /v1/conversations/:id show it live, greeting said, prompt never shown",
+  // End to end: main.ts passes the runtime's ConversationRuntime to createApp as `conversations`, and the
+  // conversation kind stores through `conversationSink(journal)` (runtime/conversation-record.ts).
+  test(
+    "201 with conversation_id; the call and GET /v1/conversations/:id show it live, greeting said, prompt never shown",
     async () => {
       const res = await h.api("POST", "/v1/calls", {
         to: "+15551230000",
