@@ -345,7 +345,9 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
       await outbound.close();
       // Live calls stay up on the switch: their snapshots are persisted and a restart resumes them.
       router.stop();
-      // (A conversation's recogniser stream closes with its actor.)
+      // A conversation cannot outlive this process: its call is hung up and it is stored ended
+      // (its recogniser stream closes with its actor).
+      conversations.endAll();
       await host.shutdown();
       await media.stop();
       await speech.stop();

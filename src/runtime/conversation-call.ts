@@ -44,6 +44,8 @@ export interface ConversationMeta {
   stt: SttStream | null;
   /** Epoch ms the conversation ended; null while live. */
   endedAt: number | null;
+  /** Set when the runtime shuts down under it: it is stored as ended (outcome error) with this cause. */
+  shutdown?: string;
 }
 
 export interface SentenceOnCall {

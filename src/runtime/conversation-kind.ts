@@ -99,6 +99,11 @@ export function conversationView(entry: ConversationEntry, snapshot: Conversatio
   };
 }
 
+/** A snapshot as stored for a conversation that ended outside its machine (it failed, the runtime stopped). */
+function ended(snapshot: ConversationSnapshot, outcome: "error", cause: string): ConversationSnapshot {
+  return { ...snapshot, status: "error", context: { ...snapshot.context, outcome: snapshot.context.outcome ?? outcome, endCause: cause } } as ConversationSnapshot;
+}
+
 // ─── the kind ────────────────────────────────────────────────────────────────
 
 const LATENCY_METRICS: Array<[keyof TurnLatencies, keyof RuntimeMetrics]> = [
@@ -304,6 +309,12 @@ export function createConversationKind(deps: ConversationKindDeps): Conversation
     },
 
     persist: (entry, snapshot) => {
+      if (entry.meta.shutdown !== undefined && snapshot.status === "active") {
+        // The runtime stops under it (ConversationRuntime.endAll): it ends here, not on a later run.
+        entry.meta.endedAt ??= Date.now();
+        store(entry, ended(snapshot, "error", entry.meta.shutdown));
+        return;
+      }
       if (snapshot.status !== "active" && entry.meta.endedAt === null) entry.meta.endedAt = Date.now();
       store(entry, snapshot);
     },
@@ -328,7 +339,7 @@ export function createConversationKind(deps: ConversationKindDeps): Conversation
     crashed: (entry, err, host) => {
       entry.meta.endedAt = Date.now();
       const snapshot = entry.actor.getSnapshot();
-      store(entry, { ...snapshot, status: "error", context: { ...snapshot.context, outcome: "error", endCause: `conversation failed: ${(err as Error)?.message ?? String(err)}` } } as ConversationSnapshot);
+      store(entry, ended(snapshot, "error", `conversation failed: ${(err as Error)?.message ?? String(err)}`));
       metrics.conversationsEnded.inc({ outcome: "error" });
       forget(entry);
       // Nobody speaks on this call any more: end it rather than leave the caller in silence.

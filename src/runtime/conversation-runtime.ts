@@ -103,6 +103,25 @@ export class ConversationRuntime implements ConversationApi {
     this.accepting = false;
   }
 
+  /**
+   * Shutdown: a conversation does not survive a restart (its recogniser stream
+   * and model requests are this process's), and a call resumed without its bot
+   * would be silence. So each live conversation's call is hung up — the
+   * conversation ends with it, and is stored ended — before the host stops.
+   */
+  endAll(reason = "the runtime is shutting down"): number {
+    const { host } = this.opts;
+    let ended = 0;
+    for (const entry of host.list("conversation") as ConversationEntry[]) {
+      host.journal(entry.id, "error", "SHUTDOWN", { note: reason });
+      // Stored ended when the host persists it at shutdown (conversation-kind.ts).
+      entry.meta.shutdown = reason;
+      const result = host.command(entry.meta.callId, { type: "hangup", at: Date.now(), reason: "NORMAL_CLEARING" }, { from: entry.id });
+      if (result.outcome === "accepted") ended++;
+    }
+    return ended;
+  }
+
   private conversationEntryOfCall(callId: string): ConversationEntry | undefined {
     const call = this.opts.host.get(callId);
     if (!call) return undefined;

@@ -118,4 +118,19 @@ describe("a conversation on an outbound call", () => {
     expect(metrics).toMatch(/switchboard_media_streams_total\{result="accepted"\} [1-9]/);
     expect(metrics).toMatch(/switchboard_llm_tokens_total\{kind="completion"\} [1-9]/);
   }, 40_000);
+
+  test("a conversation cannot outlive the runtime: on shutdown its call is hung up and it is stored ended", async () => {
+    const callId = place("15551230000");
+    const { id } = h.sb.conversations.startConversation(callId, { systemPrompt: PROMPT, firstMessage: "Hello." });
+    for (const until = Date.now() + 10_000; h.sb.conversations.conversationView(id)?.state !== "live.listening"; await Bun.sleep(20)) {
+      if (Date.now() > until) throw new Error("the conversation never listened");
+    }
+    await h.restart();
+    const stored = await h.api("GET", `/v1/conversations/${id}`);
+    expect(stored.status).toBe(200);
+    expect(stored.body).toMatchObject({ id, call_id: callId, status: "ended", outcome: "error", end_cause: "the runtime is shutting down" });
+    expect(stored.body.transcript[0]).toMatchObject({ who: "bot", text: "Hello." });
+    const call = await h.waitForCall(callId, (c) => c.status === "completed");
+    expect(call.events.some((e: any) => e.kind === "command" && e.name === "hangup")).toBe(true);
+  }, 40_000);
 });

@@ -204,6 +204,17 @@ describe("audio_stream", () => {
     expect(call.refusalOf({ type: "audio_stream", at: T0 + 2_000, action: "start", url: URL })).toBeNull();
   });
 
+  test("mod_audio_stream::error ends the stream (the module closes its media bug): a new start is taken; ::disconnect does not", () => {
+    const call = answered();
+    call.send({ type: "audio_stream", at: T0 + 1_500, action: "start", url: URL });
+    // ::disconnect (we closed the socket): the module keeps the stream attached until stop.
+    call.send(ch("channel.custom", 1_600, { subclass: "mod_audio_stream::disconnect", body: '{"status":"disconnected","message":{"code":1000,"reason":"bye"}}' }));
+    expect(call.ctx().audioStream).not.toBeNull();
+    call.send(ch("channel.custom", 1_700, { subclass: "mod_audio_stream::error", body: '{"status":"error","message":{"code":1,"error":"EOF"}}' }));
+    expect(call.ctx().audioStream).toBeNull();
+    expect(call.refusalOf({ type: "audio_stream", at: T0 + 2_000, action: "start", url: URL })).toBeNull();
+  });
+
   test("taken while playing, without changing the activity; refused before answer; gone once the call ends", () => {
     const call = answered();
     call.send({ type: "play", at: T0 + 2_000, url: "/s/menu.wav", applicationUuid: "app-play" });
