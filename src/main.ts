@@ -406,19 +406,19 @@ function placeDemoCall(sb: Switchboard): void {
   setTimeout(() => {
     sb.simulator!
       .placeInboundCall({ from: "+15550100200", fromName: "Demo Caller", to: DEMO_CALLER_NUMBER, socket: { host: "127.0.0.1", port: sb.outboundSocketPort } })
-      .then(
-        (callId) => {
-          const conversation = sb.conversations.conversationOfCall(callId);
-          console.log(
-            [
-              `A simulated caller is calling ${DEMO_CALLER_NUMBER} (call ${callId}); watch it talk with the bot:`,
-              `  GET ${sb.url}/v1/calls/${callId}`,
-              conversation ? `  GET ${sb.url}/v1/conversations/${conversation.id}` : `  GET ${sb.url}/v1/conversations?call_id=${callId}`,
-            ].join("\n"),
-          );
-        },
-        (err: unknown) => log.warn({ err }, "the demo call could not be placed"),
-      );
+      .then(async (callId) => {
+        // The switch hands the call over its outbound socket a moment after it dials: wait for the bot.
+        for (let waited = 0; waited < 3000 && !sb.conversations.conversationOfCall(callId); waited += 25) await Bun.sleep(25);
+        const conversation = sb.conversations.conversationOfCall(callId);
+        console.log(
+          [
+            `A simulated caller is calling ${DEMO_CALLER_NUMBER} (call ${callId}); watch it talk with the bot:`,
+            `  GET ${sb.url}/v1/calls/${callId}`,
+            conversation ? `  GET ${sb.url}/v1/conversations/${conversation.id}` : `  GET ${sb.url}/v1/conversations?call_id=${callId}`,
+          ].join("\n"),
+        );
+      })
+      .catch((err: unknown) => log.warn({ err }, "the demo call could not be placed"));
   }, 1500).unref?.();
 }
 
