@@ -23,7 +23,9 @@ import { callsRoutes } from "./calls.ts";
 import { conversationsRoutes, type ConversationsApi } from "./conversations.ts";
 import { apiErrorOf } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
+import { receptionistsRoutes } from "./receptionists.ts";
 import { DEFAULT_REQUEST_LIMITS, requestLimits } from "./request-limits.ts";
+import { templatesRoutes } from "./templates.ts";
 
 const log = childLog({ mod: "http" });
 
@@ -81,6 +83,8 @@ export function createApp(deps: AppDeps) {
     .use(healthRoutes(deps))
     .use(callsRoutes({ ...deps, webhookAllowPrivate: deps.edge?.webhookAllowPrivate ?? false }))
     .use(conversationsRoutes(deps))
+    .use(receptionistsRoutes(deps))
+    .use(templatesRoutes())
     .use(actorsRoutes(deps));
 }
 
