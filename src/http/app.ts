@@ -23,6 +23,7 @@ import { callsRoutes } from "./calls.ts";
 import { conversationsRoutes, type ConversationsApi } from "./conversations.ts";
 import { apiErrorOf } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
+import { numbersRoutes } from "./numbers.ts";
 import { receptionistsRoutes } from "./receptionists.ts";
 import { DEFAULT_REQUEST_LIMITS, requestLimits } from "./request-limits.ts";
 import { templatesRoutes } from "./templates.ts";
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps) {
     .use(conversationsRoutes(deps))
     .use(receptionistsRoutes(deps))
     .use(templatesRoutes())
+    .use(numbersRoutes(deps))
     .use(actorsRoutes(deps));
 }
 

@@ -37,6 +37,37 @@ export async function assignNumber(db: Db, did: string, receptionistId: string):
   });
 }
 
+export type NumberClaim =
+  | { outcome: "assigned"; number: NumberRow }
+  /** Routed to this receptionist already: nothing changed. */
+  | { outcome: "already_assigned"; number: NumberRow }
+  /** Routed to another receptionist: nothing changed (release it first to move it). Null: released again meanwhile. */
+  | { outcome: "taken"; number: NumberRow | null }
+  | { outcome: "no_receptionist" };
+
+/**
+ * Routes `did` (E.164) to a receptionist only if nobody has it, unlike
+ * assignNumber, which moves it. The receptionist row is locked, as in
+ * assignNumber; of two concurrent claims the insert lets exactly one win.
+ */
+export async function claimNumber(db: Db, did: string, receptionistId: string): Promise<NumberClaim> {
+  return db.transaction(async (tx) => {
+    const [owner] = await tx
+      .select({ id: receptionists.id })
+      .from(receptionists)
+      .where(and(eq(receptionists.id, receptionistId), isNull(receptionists.deletedAt)))
+      .for("update");
+    if (!owner) return { outcome: "no_receptionist" } as const;
+    const now = new Date();
+    const [row] = await tx.insert(numbers).values({ did, receptionistId, createdAt: now, updatedAt: now }).onConflictDoNothing({ target: numbers.did }).returning();
+    if (row) return { outcome: "assigned", number: row } as const;
+    const [held] = await tx.select().from(numbers).where(eq(numbers.did, did)).limit(1);
+    // Not found: released between the insert and this read; it was taken when claimed, and a retry may get it.
+    if (!held) return { outcome: "taken", number: null } as const;
+    return held.receptionistId === receptionistId ? ({ outcome: "already_assigned", number: held } as const) : ({ outcome: "taken", number: held } as const);
+  });
+}
+
 export async function getNumber(db: Db, did: string): Promise<NumberRow | null> {
   const [row] = await db.select().from(numbers).where(eq(numbers.did, did)).limit(1);
   return row ?? null;
