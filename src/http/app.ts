@@ -18,11 +18,13 @@ import type { CallRuntime } from "../runtime/call-runtime.ts";
 import type { RuntimeMetrics } from "../runtime/runtime-metrics.ts";
 import type { SwitchLink } from "../runtime/switch-link.ts";
 import { actorsRoutes } from "./actors.ts";
+import { appointmentsRoutes } from "./appointments.ts";
 import { bearerAuth, type KeyVerifier } from "./auth.ts";
 import { callsRoutes } from "./calls.ts";
 import { conversationsRoutes, type ConversationsApi } from "./conversations.ts";
 import { apiErrorOf } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
+import { messagesRoutes } from "./messages.ts";
 import { numbersRoutes } from "./numbers.ts";
 import { receptionistsRoutes } from "./receptionists.ts";
 import { DEFAULT_REQUEST_LIMITS, requestLimits } from "./request-limits.ts";
@@ -87,6 +89,8 @@ export function createApp(deps: AppDeps) {
     .use(receptionistsRoutes(deps))
     .use(templatesRoutes())
     .use(numbersRoutes(deps))
+    .use(appointmentsRoutes(deps))
+    .use(messagesRoutes(deps))
     .use(actorsRoutes(deps));
 }
 

@@ -461,7 +461,7 @@ describe("the OpenAPI document", () => {
   test("lists the receptionist routes; the create body's schema shows both shapes it may take", async () => {
     const r = await h.api("GET", "/docs/json");
     expect(r.status).toBe(200);
-    for (const path of ["/v1/receptionists", "/v1/receptionists/{id}", "/v1/receptionists/{id}/flow", "/v1/templates", "/v1/templates/{id}", "/v1/numbers", "/v1/numbers/{did}"]) {
+    for (const path of ["/v1/receptionists", "/v1/receptionists/{id}", "/v1/receptionists/{id}/flow", "/v1/templates", "/v1/templates/{id}", "/v1/numbers", "/v1/numbers/{did}", "/v1/appointments", "/v1/messages"]) {
       expect(r.body.paths).toHaveProperty([path]);
     }
     expect(r.body.paths["/v1/receptionists/{id}/flow"].get.parameters.map((p: any) => p.name).sort()).toEqual(["id", "version"]);
