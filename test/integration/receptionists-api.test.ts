@@ -475,3 +475,24 @@ describe("the OpenAPI document", () => {
     expect(put.properties.flow.properties.nodes).toBeDefined();
   });
 });
+
+describe("the README's receptionist in three requests", () => {
+  test("create from the medical-office template with overrides, route a number, list its appointments", async () => {
+    const created = await h.api("POST", "/v1/receptionists", {
+      template: "medical-office",
+      overrides: {
+        name: "Elm Street Dental",
+        greeting: "Elm Street Dental, how can I help?",
+        business: { name: "Elm Street Dental", timezone: "America/Chicago" },
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.definition.business).toMatchObject({ name: "Elm Street Dental", timezone: "America/Chicago", address: expect.any(String) });
+    const routed = await h.api("POST", "/v1/numbers", { did: "(212) 555-0123", receptionist_id: created.body.id });
+    expect(routed.status).toBe(201);
+    expect(routed.body.did).toBe("+12125550123");
+    const listed = await h.api("GET", `/v1/appointments?receptionist_id=${created.body.id}&from=2026-03-02T00:00:00-06:00`);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual({ appointments: [], next_cursor: null });
+  });
+});
