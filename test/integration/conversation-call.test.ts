@@ -9,7 +9,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ConversationView } from "../../src/runtime/conversation-api.ts";
+import { spokenText } from "../../src/sim/openai/index.ts";
 import { startHarness, type Harness } from "../support/switchboard.ts";
 
 const PROMPT = [
@@ -132,5 +136,72 @@ describe("a conversation on an outbound call", () => {
     expect(stored.body.transcript[0]).toMatchObject({ who: "bot", text: "Hello." });
     const call = await h.waitForCall(callId, (c) => c.status === "completed");
     expect(call.events.some((e: any) => e.kind === "command" && e.name === "hangup")).toBe(true);
+  }, 40_000);
+});
+
+describe("a conversation that speaks with OpenAI TTS", () => {
+  let h: Harness;
+  // The switch plays the rendered files by path: the simulated switch shares this directory, as a real one must.
+  const cacheDir = mkdtempSync(join(tmpdir(), "switchboard-tts-"));
+  beforeAll(async () => {
+    h = await startHarness({
+      db: "pglite",
+      timeScale: 0.5,
+      env: { TTS_CACHE_DIR: cacheDir },
+      scenario: {
+        name: "openai voice",
+        files: [`${cacheDir}/`],
+        callees: [
+          {
+            match: { prefix: "7301" },
+            outcome: "answer",
+            ringMs: 100,
+            turns: [
+              { afterBotMs: 300, say: "What is your address?" },
+              { afterBotMs: 600, hangup: true },
+            ],
+          },
+        ],
+      },
+      start: { openai: { timeToFirstTokenMs: 100, tokensPerSecond: 200, ttsFirstByteMs: 150, ttsMsPerChar: 20 } },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  test("each sentence rendered once into the cache (.r24) and played by the switch; the turn measures the TTS time", async () => {
+    const callId = randomUUID();
+    h.sb.runtime.place({ callId, to: "73015550100", dialString: "sofia/gateway/carrier/73015550100", from: "+15550001111", timeoutSec: 30, dryRun: false });
+    const { id } = h.sb.conversations.startConversation(callId, {
+      systemPrompt: PROMPT,
+      firstMessage: "Hello, Harbour Dental.",
+      voice: { engine: "openai", voice: "nova" },
+    });
+    let view: ConversationView | null = null;
+    for (const until = Date.now() + 25_000; !(view = h.sb.conversations.conversationView(id)) || view.live; await Bun.sleep(50)) {
+      if (Date.now() > until) throw new Error(`conversation did not end: ${JSON.stringify(view?.context.transcript)}`);
+    }
+    expect(view.context.transcript.map((e) => [e.who, e.interrupted])).toEqual([
+      ["bot", false],
+      ["caller", false],
+      ["bot", false],
+    ]);
+    expect(view.context.transcript[2]!.text).toMatch(/12 Harbour Street/);
+    // What the switch played: files from the cache, whose audio says the sentences (the simulated voice carries its words).
+    const played = h.sim.botSpeech(callId);
+    expect(played.length).toBeGreaterThanOrEqual(3);
+    expect(played.every((l) => l.kind === "playback" && l.source!.startsWith(cacheDir) && l.source!.endsWith(".r24"))).toBe(true);
+    const words = await Promise.all(played.map(async (l) => spokenText(new Uint8Array(await Bun.file(l.source!).arrayBuffer()))));
+    expect(words[0]).toBe("Hello, Harbour Dental.");
+    expect(words.join(" ")).toMatch(/12 Harbour Street/);
+    expect(readdirSync(cacheDir).filter((f) => f.endsWith(".r24")).length).toBeGreaterThanOrEqual(3);
+    const [turn] = view.context.turns;
+    // The first sentence waited for its audio (the simulated service's first byte after 150 ms).
+    expect(turn!.latencies.firstSentenceToTtsCommandMs!).toBeGreaterThanOrEqual(100);
+    expect(turn!.latencies.ttsCommandToPlaybackMs).not.toBeNull();
+    const metrics = await (await fetch(`${h.sb.url}/metrics`)).text();
+    expect(metrics).toMatch(/switchboard_tts_cache_total\{result="miss"\} [3-9]/);
   }, 40_000);
 });
