@@ -16,3 +16,4 @@ export { canonicalJson, flowVersion, FLOW_COMPILER_VERSION } from "./flow-versio
 export * from "./hours.ts";
 export { checkToolParameters, JSON_TYPES, STRING_FORMATS, type SchemaProblem } from "./json-schema.ts";
 export * from "./tools.ts";
+export * from "./prompt.ts";
