@@ -1,11 +1,11 @@
 /**
- * The numbers API over the real HTTP server (embedded default; PGlite and
- * PostgreSQL, where concurrent claims really race): a
- * DID written as people write numbers is stored in E.164; one receptionist
- * per DID (a second claim is 409, the same one again 200); an unknown or
- * deleted receptionist is 422; release by DELETE or with the receptionist;
- * listing with its filter and cursor; odd input is a 4xx naming the field.
- * What routing does with a number is the runtime's (routeForNumber).
+ * The numbers API over the real HTTP server (embedded default; PGlite, and
+ * PostgreSQL where concurrent claims really race): a DID written as people
+ * write numbers is stored in E.164; one receptionist per DID (a second claim
+ * is 409, the same one again 200); an unknown or deleted receptionist is 422;
+ * release by DELETE or with the receptionist; listing with its filter and
+ * cursor; odd input is a 4xx naming the field. What routing does with a
+ * number is the runtime's (routeForNumber).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { routeForNumber } from "../../src/db/queries/numbers.ts";
