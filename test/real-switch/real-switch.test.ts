@@ -261,4 +261,37 @@ describe.skipIf(!FS_HOST)("real FreeSWITCH: the README tour and the inbound path
       expect(await phone).toBe(0);
     },
   );
+
+  test("a conversation on a real switch: mod_audio_stream streams the caller to the media server with its token, the bot speaks, hangup ends both", async () => {
+    const before = { ...sb.media.counters };
+    const { status, body } = await place({
+      to: "loopback/9901/switchboard",
+      conversation: { system_prompt: "You are a test bot on a real switch.", first_message: "Hello from the real switch." },
+    });
+    expect(status).toBe(201);
+    expect(body.conversation_id).toBeString();
+    await waitFor(body.id, (c) => c.status === "in-progress");
+    // 9901 echoes: the "caller" is the bot's own audio coming back, 640-byte L16 frames at 50/s.
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && sb.media.counters.framesIn - before.framesIn < 100) await Bun.sleep(100);
+    expect(sb.media.counters.streamsAccepted).toBe(before.streamsAccepted + 1);
+    expect(sb.media.counters.framesIn - before.framesIn).toBeGreaterThanOrEqual(100);
+    expect(sb.media.counters.bytesIn - before.bytesIn).toBe((sb.media.counters.framesIn - before.framesIn) * 640);
+    const conversation = await api("GET", `/v1/conversations/${body.conversation_id}`);
+    expect(conversation.body.transcript[0]).toMatchObject({ who: "bot", text: "Hello from the real switch." });
+    const live = await api("GET", `/v1/calls/${body.id}`);
+    const names = live.body.events.map((e: any) => e.name);
+    expect(names).toContain("audio_stream");
+    // The switch's own word that the WebSocket is up: CUSTOM mod_audio_stream::connect on the call.
+    const custom = live.body.events.filter((e: any) => e.name === "CUSTOM").map((e: any) => JSON.stringify(e.data));
+    expect(custom.some((d: string) => d.includes("mod_audio_stream::connect"))).toBe(true);
+
+    await api("DELETE", `/v1/calls/${body.id}`);
+    await waitFor(body.id, (c) => FINAL.has(c.status));
+    for (let i = 0; i < 50 && sb.media.liveStreams > 0; i++) await Bun.sleep(100);
+    expect(sb.media.liveStreams).toBe(0);
+    const ended = await api("GET", `/v1/conversations/${body.conversation_id}`);
+    expect(ended.body.status).toBe("ended");
+    expect(JSON.stringify(ended.body)).not.toContain("You are a test bot");
+  });
 });
