@@ -5,6 +5,7 @@
  * pure step. The chart is in conversation.ts.
  */
 import { enqueueActions, fromCallback, fromPromise, raise, setup, type EventObject } from "xstate";
+import { currentOffer, flowEnded, initialFlowState, isRoutingFunction, silenceMs, withTask } from "./conversation-flow.ts";
 import { emptyListen, heardAnything, type Change } from "./conversation-records.ts";
 import { nextToPlay, nextToSynthesize, playingSentence, speechIdle } from "./conversation-reply.ts";
 import { resolveSettings } from "./conversation-settings.ts";
@@ -32,6 +33,8 @@ function notProvided(name: string): never {
 }
 
 export function initialContext(input: ConversationInput): ConversationContext {
+  const flow = input.flow === undefined ? null : initialFlowState(input.flow);
+  const system = [{ role: "system" as const, content: input.systemPrompt }];
   return {
     conversationId: input.conversationId,
     callId: input.callId,
@@ -44,7 +47,7 @@ export function initialContext(input: ConversationInput): ConversationContext {
     answered: input.answered ?? false,
     seq: 0,
     answeredAt: null,
-    messages: [{ role: "system", content: input.systemPrompt }],
+    messages: flow === null ? system : withTask(system, currentOffer(flow)),
     transcript: [],
     turns: [],
     toolCalls: [],
@@ -59,6 +62,7 @@ export function initialContext(input: ConversationInput): ConversationContext {
     lostNoticePending: false,
     transfer: null,
     closing: null,
+    flow,
     outcome: null,
     endCause: null,
     endedAt: null,
@@ -105,7 +109,7 @@ export const conversationSetup = setup({
   },
   delays: {
     maxDuration: ({ context }) => context.settings.maxDurationMs,
-    silence: ({ context }) => context.settings.silenceRepromptMs,
+    silence: ({ context }) => silenceMs(context),
     backstop: ({ context }) => context.settings.turnEndBackstopMs,
     finalizeGrace: ({ context }) => context.settings.finalizeGraceMs,
     falseInterruption: ({ context }) => context.settings.falseInterruptionMs,
@@ -141,6 +145,11 @@ export const conversationSetup = setup({
     toolRoundsExhausted: ({ context }) => (context.reply?.llmRequests ?? 0) > context.settings.maxToolRounds,
     allToolsRun: ({ context }) => speak.nextToolCall(context) === undefined,
     nextToolRejected: ({ context }) => speak.toolRejection(context) !== null,
+    nextIsRoutingFunction: ({ context }) => {
+      const call = speak.nextToolCall(context);
+      return call !== undefined && isRoutingFunction(context, call.name);
+    },
+    flowFinished: ({ context }) => flowEnded(context.flow),
     fillerWanted: ({ context }) => context.reply !== null && !context.reply.fillerSpoken && speechIdle(context.reply),
     // ── speech out ──
     hasSentenceToSynthesize: ({ context }) => nextToSynthesize(context.reply) !== undefined,

@@ -19,6 +19,7 @@ import {
   updateSentence,
 } from "./conversation-reply.ts";
 import { command, NO_CHANGE, timeOf, type StepEvent } from "./conversation-steps.ts";
+import { isOffered, nextNodeOf, notOfferedResult, routedResult, takeFunction, toolsNow } from "./conversation-flow.ts";
 import {
   errorResult,
   invalidArgumentsResult,
@@ -60,7 +61,7 @@ export function llmInput(context: ConversationContext): LlmActorInput {
     model: context.model,
     ...(context.temperature !== undefined ? { temperature: context.temperature } : {}),
     messages: context.messages,
-    tools: context.tools,
+    tools: toolsNow(context),
   };
 }
 
@@ -166,7 +167,10 @@ export function nextToolCall(context: ConversationContext): ToolCall | undefined
 export function toolRejection(context: ConversationContext): { outcome: ToolCallOutcome; result: string } | null {
   const call = nextToolCall(context);
   if (call === undefined) return null;
-  if (!context.tools.some((t) => t.name === call.name)) return { outcome: "unknown_tool", result: unknownToolResult(call) };
+  if (context.flow !== null) {
+    // A flow offers what its node takes: anything else is refused (the flow does not move).
+    if (!isOffered(context, call.name)) return { outcome: "unknown_tool", result: notOfferedResult(call.name) };
+  } else if (!context.tools.some((t) => t.name === call.name)) return { outcome: "unknown_tool", result: unknownToolResult(call) };
   const parsed = parseToolArguments(call.arguments);
   return parsed.ok ? null : { outcome: "invalid_arguments", result: invalidArgumentsResult(call, parsed.error) };
 }
@@ -219,7 +223,22 @@ export function toolSucceeded(context: ConversationContext, event: StepEvent): C
   const done = finishTool(context, call, "ok", output.content, output.finishedAt, null);
   const reply = done.patch.reply;
   if (reply && output.then) done.patch.reply = { ...reply, then: output.then };
-  return done;
+  if (context.flow === null || output.ok === false) return done;
+  // Only a tool that did what was asked moves the flow (with the arguments the tool took).
+  const parsed = parseToolArguments(call.arguments);
+  const moved = takeFunction({ ...context, ...done.patch }, call.name, parsed.ok ? parsed.value : {});
+  return { patch: { ...done.patch, ...moved.patch }, emitted: [...done.emitted, ...moved.emitted] };
+}
+
+/** A routing function of the flow (offered, no tool behind it): answered at once with the node it leads to, and taken. */
+export function routeFunction(context: ConversationContext): Change {
+  const call = nextToolCall(context);
+  if (call === undefined) return NO_CHANGE;
+  const parsed = parseToolArguments(call.arguments);
+  const at = context.reply?.toolStartedAt ?? null;
+  const done = finishTool(context, call, "ok", routedResult(nextNodeOf(context, call.name)), at, null);
+  const moved = takeFunction({ ...context, ...done.patch }, call.name, parsed.ok ? parsed.value : {});
+  return { patch: { ...done.patch, ...moved.patch }, emitted: [...done.emitted, ...moved.emitted] };
 }
 
 export function toolFailed(context: ConversationContext, event: StepEvent): Change {

@@ -8,6 +8,7 @@
 import { commitCallerTurn, commitReply, emptyListen, type Change } from "./conversation-records.ts";
 import { newReply, playingSentence, queueSentences, resumeReply, interruptReply } from "./conversation-reply.ts";
 import { CANCELLED_RESULT, toolMessage, toolRecord } from "./conversation-tools.ts";
+import { emergencyHeard, performStep, takeFunction } from "./conversation-flow.ts";
 import type {
   BargeInTrigger,
   ConversationCommand,
@@ -191,7 +192,25 @@ export function answerTurn(context: ConversationContext): Change {
   ctx = { ...ctx, ...committed.patch };
   const caller = commitCallerTurn(ctx);
   ctx = { ...ctx, ...caller.patch };
-  return { patch: { ...committed.patch, ...caller.patch, messages: ctx.messages, reply: newReply("reply", caller.turn, true) }, emitted };
+  const patch: Partial<ConversationContext> = { ...committed.patch, ...caller.patch, messages: ctx.messages, reply: newReply("reply", caller.turn, true) };
+  if (ctx.flow === null) return { patch, emitted };
+  return withFlowTurn({ ...ctx, ...patch }, patch, caller.text, emitted);
+}
+
+/** A flow's turn: a step not yet performed is, and an emergency keyword takes the emergency function before the model is asked. */
+function withFlowTurn(ctx: ConversationContext, patch: Partial<ConversationContext>, text: string, emitted: ConversationEmitted[]): Change {
+  const pending = performStep(ctx);
+  let next = { ...ctx, ...pending.patch };
+  let all = { ...patch, ...pending.patch };
+  if (emergencyHeard(next, text)) {
+    const fn = next.flow!.emergency!.function;
+    const moved = takeFunction(next, fn, {});
+    const note = { role: "system" as const, content: `The caller described an emergency; ${fn} was called and its instruction given.` };
+    next = { ...next, ...moved.patch, messages: [...(moved.patch.messages ?? next.messages), note] };
+    all = { ...all, ...moved.patch, messages: next.messages };
+    emitted = [...emitted, ...moved.emitted];
+  }
+  return { patch: all, emitted };
 }
 
 // ─── barge-in ────────────────────────────────────────────────────────────────
@@ -254,7 +273,13 @@ export function planClose(context: ConversationContext, outcome: ConversationOut
   return { patch: { closing: { outcome, goodbye, commandId: null, hangupCommandId: null } }, emitted: [] };
 }
 
-export const greet = (c: ConversationContext): Change => scriptedReply(c, "greeting", c.firstMessage ?? "");
+export function greet(c: ConversationContext): Change {
+  const greeting = scriptedReply(c, "greeting", c.firstMessage ?? "");
+  if (c.flow === null) return greeting;
+  // The flow's initial node's pre_actions follow the greeting.
+  const step = performStep({ ...c, ...greeting.patch });
+  return { patch: { ...greeting.patch, ...step.patch }, emitted: step.emitted };
+}
 export const closeForMaxDuration = (c: ConversationContext): Change => planClose(c, "max_duration", c.settings.phrases.maxDurationGoodbye);
 export const closeForLostSpeech = (c: ConversationContext): Change => planClose(c, "stt_failed", c.settings.phrases.speechInputLostGoodbye);
 /** A tool asked to end the call: the model has said its goodbye already. */

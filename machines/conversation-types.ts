@@ -6,6 +6,7 @@
  */
 import type { ChatMessage, LlmChunk, SttEvent, ToolCall, ToolSpec, Utterance, VoiceSpec } from "./ports/index.ts";
 import type { TurnLatencies, TurnMarks } from "./turn-latency.ts";
+import type { ConversationFlowInput, ConversationFlowState } from "./conversation-flow.ts";
 
 // ─── input ───────────────────────────────────────────────────────────────────
 
@@ -82,6 +83,12 @@ export interface ConversationInput {
   settings?: ConversationSettingsInput;
   /** The call was already answered when the conversation was started: no call.answered will come. */
   answered?: boolean;
+  /**
+   * A receptionist flow to run (conversation-flow.ts): its node's task and
+   * functions replace `tools` as what the model is offered; `tools` are then
+   * the functions a tool actor implements (every other offered function routes).
+   */
+  flow?: ConversationFlowInput;
 }
 
 // ─── invoked actors (provided by the runtime; fakes in tests) ───────────────
@@ -133,6 +140,8 @@ export interface ToolActorOutput {
   content: string;
   finishedAt: number;
   then?: ToolFollowUp;
+  /** The tool did what was asked (default true); a flow moves only on an ok result. */
+  ok?: boolean;
 }
 
 // ─── events in ───────────────────────────────────────────────────────────────
@@ -378,6 +387,8 @@ export interface ConversationContext {
   lostNoticePending: boolean;
   transfer: { to: string; commandId: string } | null;
   closing: ClosingPlan | null;
+  /** The flow being run (null: a plain conversation). */
+  flow: ConversationFlowState | null;
 
   outcome: ConversationOutcome | null;
   endCause: string | null;

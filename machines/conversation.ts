@@ -281,8 +281,11 @@ export const conversationMachine = conversationSetup.createMachine({
                       states: {
                         checking: {
                           always: [
+                            // A flow that reached its final node asks the model nothing more.
+                            { guard: and(["allToolsRun", "flowFinished"]), target: "#generate_done" },
                             { guard: "allToolsRun", target: "#thinking" },
                             { guard: "nextToolRejected", actions: run(speak.rejectTool) },
+                            { guard: "nextIsRoutingFunction", actions: run(speak.routeFunction) },
                             { target: "running" },
                           ],
                         },
@@ -301,7 +304,7 @@ export const conversationMachine = conversationSetup.createMachine({
                         },
                       },
                     },
-                    done: { entry: "markGenerationDone" },
+                    done: { id: "generate_done", entry: "markGenerationDone" },
                   },
                 },
                 synth: {
