@@ -18,6 +18,7 @@ import { callJson, eventJson } from "./call-view.ts";
 import type { ConversationSpec } from "../runtime/conversation-api.ts";
 import type { ConversationsApi } from "./conversations.ts";
 import { ApiError, conflict, invalidRequest, notFound, switchUnavailable } from "./errors.ts";
+import { JSON_BODY } from "./request-limits.ts";
 import { callActionBody, callIdParams, createCallBody, listCallsQuery, type CreateCallBody } from "./schemas/calls.ts";
 import { privateTargetReason } from "./schemas/webhook-url.ts";
 
@@ -127,7 +128,7 @@ export function callsRoutes({ runtime, database, link, dialGateway, webhookAllow
         set.status = 201;
         return { ...callJson(view.cdr, view), conversation_id: conversationId };
       },
-      { body: createCallBody, detail: { summary: "Place an outbound call", tags: ["calls"] } },
+      { parse: JSON_BODY, body: createCallBody, detail: { summary: "Place an outbound call", tags: ["calls"] } },
     )
     .get(
       "",
@@ -177,7 +178,7 @@ export function callsRoutes({ runtime, database, link, dialGateway, webhookAllow
         const conversationId = (await conversationIdsOf([params.id])).get(params.id) ?? null;
         return { ...callJson(result.view.cdr, result.view), conversation_id: conversationId };
       },
-      { params: callIdParams, body: callActionBody, detail: { summary: "Act on a live call: say, play, gather, hangup, send_dtmf, transfer, bridge, answer, break", tags: ["calls"] } },
+      { params: callIdParams, parse: JSON_BODY, body: callActionBody, detail: { summary: "Act on a live call: say, play, gather, hangup, send_dtmf, transfer, bridge, answer, break", tags: ["calls"] } },
     )
     .delete(
       "/:id",

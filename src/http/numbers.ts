@@ -10,6 +10,7 @@ import type { Database } from "../db/client.ts";
 import { claimNumber, getNumber, InvalidCursorError, listNumbers, releaseNumber } from "../db/queries/numbers.ts";
 import type { NumberRow } from "../db/schema.ts";
 import { ApiError, invalidRequest, notFound } from "./errors.ts";
+import { JSON_BODY } from "./request-limits.ts";
 import { assignNumberBody, listNumbersQuery, numberParams } from "./schemas/numbers.ts";
 
 export function numberJson(row: NumberRow) {
@@ -51,6 +52,7 @@ export function numbersRoutes({ database }: NumbersRouteDeps) {
         }
       },
       {
+        parse: JSON_BODY,
         body: assignNumberBody,
         detail: {
           summary: "Route a number (DID) to a receptionist",

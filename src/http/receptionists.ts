@@ -24,6 +24,7 @@ import {
 import type { ReceptionistRow } from "../db/schema.ts";
 import { childLog } from "../log.ts";
 import { ApiError, invalidRequest, notFound } from "./errors.ts";
+import { JSON_BODY } from "./request-limits.ts";
 import {
   createReceptionistBody,
   listReceptionistsQuery,
@@ -71,6 +72,7 @@ export function receptionistsRoutes({ database }: ReceptionistsRouteDeps) {
         return receptionistJson(row);
       },
       {
+        parse: JSON_BODY,
         body: createReceptionistBody,
         detail: {
           summary: "Create a receptionist from a full definition, or from a template with overrides",
@@ -109,6 +111,7 @@ export function receptionistsRoutes({ database }: ReceptionistsRouteDeps) {
       },
       {
         params: receptionistIdParams,
+        parse: JSON_BODY,
         body: replaceReceptionistBody,
         detail: {
           summary: "Replace a receptionist's definition: a new version",

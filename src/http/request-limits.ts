@@ -37,7 +37,8 @@ export function requestLimits(limits: RequestLimits = DEFAULT_REQUEST_LIMITS) {
       })
       // Replaces Elysia's body parsers for every route: whatever is returned becomes the body.
       .onParse({ as: "global" }, async ({ request }, contentType) => {
-        if (!request.body) return;
+        // No body: null, so the route's schema answers (422), and no later parser reads nothing as JSON.
+        if (!request.body) return null;
         const bytes = await readAtMost(request.body, limits.maxBodyBytes);
         if (bytes === null) throw tooLarge(limits.maxBodyBytes);
         if (bytes.byteLength === 0) return null;
@@ -61,6 +62,13 @@ export function requestLimits(limits: RequestLimits = DEFAULT_REQUEST_LIMITS) {
       })
   );
 }
+
+/**
+ * A route's `parse`: never reached for a body (the global parser above returns it or
+ * throws), but it tells the OpenAPI generator the body is JSON — it skips function
+ * parsers and would print the route's request body with no content type and no schema.
+ */
+export const JSON_BODY = "json" as const;
 
 function isJsonType(contentType: string | undefined): boolean {
   const type = (contentType ?? "").trim().toLowerCase();
