@@ -2,13 +2,15 @@
  * The switch simulator as its own process, so its CPU does not count against
  * the process being measured. Resolves once it listens.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export interface SimProcess {
   port: number;
+  /** The simulator's process id (for its CPU time). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startSimProcess(scenario: unknown, args: string[] = []): P
   reader.releaseLock();
   return {
     port,
+    pid: proc.pid,
     async stop() {
       proc.kill("SIGTERM");
       await Promise.race([proc.exited, Bun.sleep(3000)]);
@@ -55,4 +58,62 @@ export async function startSimProcess(scenario: unknown, args: string[] = []): P
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface ServiceProcess {
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * One of the simulated services (src/sim/deepgram/cli.ts, src/sim/openai/cli.ts)
+ * as its own process on a free loopback port; resolves once it prints `ready`.
+ */
+export async function startServiceProcess(script: string, args: string[], ready: string): Promise<ServiceProcess> {
+  const port = await freePort();
+  const root = join(import.meta.dir, "..", "..");
+  const proc = Bun.spawn([process.execPath, "run", script, "--port", String(port), "--host", "127.0.0.1", ...args], {
+    cwd: root,
+    stdout: "pipe",
+    stderr: "inherit",
+    env: { ...process.env, LOG_LEVEL: "warn" },
+  });
+  const stop = async () => {
+    proc.kill("SIGTERM");
+    await Promise.race([proc.exited, Bun.sleep(3000)]);
+    if (proc.exitCode === null) proc.kill("SIGKILL");
+  };
+  try {
+    const reader = proc.stdout.getReader();
+    let seen = "";
+    const deadline = Date.now() + 15_000;
+    while (!seen.includes(ready)) {
+      const next = await Promise.race([reader.read(), Bun.sleep(Math.max(0, deadline - Date.now())).then(() => null)]);
+      if (next === null) throw new Error(`${script} did not start: ${seen}`);
+      if (next.done) throw new Error(`${script} exited: ${seen}`);
+      seen += new TextDecoder().decode(next.value);
+    }
+    reader.releaseLock();
+    // Keep draining stdout so the child never blocks on a full pipe.
+    void (async () => {
+      for await (const _ of proc.stdout) void _;
+    })().catch(() => {});
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port, pid: proc.pid, stop };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime, stime are fields 14 and 15 (1-based) of the whole line: 12 and 13 after the comm.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
