@@ -241,7 +241,9 @@ describe("a file format whose module is not loaded", () => {
   });
 
   test("play_and_get_digits with a tts:// prompt and no mod_ssml returns after the invalid-input file, the digits variable unset", async () => {
-    const callee = { match: { prefix: "1555" }, outcome: "answer" as const, ringMs: 100, dtmf: [{ atMs: 800, digits: "42" }] };
+    // The digits come well after the (unplayable) prompt would have ended: 300 ms at this time scale, so a loaded
+    // machine cannot deliver them before the gather has returned.
+    const callee = { match: { prefix: "1555" }, outcome: "answer" as const, ringMs: 100, dtmf: [{ atMs: 30_000, digits: "42" }] };
     const sim = await startSim({ modules: without("mod_ssml"), scenario: { callees: [callee] } });
     const c = await client(sim);
     const uuid = await parkedCall(c);
