@@ -350,25 +350,34 @@ export class JournalWriter {
         this.events.splice(0, batch.length);
         this.wakeDrainWaiters();
       }
-      if (this.pendingCalls.size > 0) {
-        const batch = this.pendingCalls;
-        this.pendingCalls = new Map();
+      // CDRs and conversations are taken together, then CDRs written first: a conversation row references
+      // its call's, which was buffered before it, so it is in this CDR batch or already written. (Taken after
+      // the CDR write, a conversation started meanwhile would land before its call's row: a foreign-key refusal.)
+      const calls = this.pendingCalls;
+      const conversations = this.pendingConversations;
+      this.pendingCalls = new Map();
+      this.pendingConversations = new Map();
+      // Put a batch back under any newer changes buffered meanwhile.
+      const putBackCalls = () => {
+        for (const [id, row] of calls) this.pendingCalls.set(id, { ...row, ...this.pendingCalls.get(id) });
+      };
+      const putBackConversations = () => {
+        for (const [id, row] of conversations) this.pendingConversations.set(id, { ...row, ...this.pendingConversations.get(id) });
+      };
+      if (calls.size > 0) {
         try {
-          await this.writeCalls([...batch.values()]);
+          await this.writeCalls([...calls.values()]);
         } catch (err) {
-          // Put the batch back under any newer changes buffered meanwhile.
-          for (const [id, row] of batch) this.pendingCalls.set(id, { ...row, ...this.pendingCalls.get(id) });
+          putBackCalls();
+          putBackConversations();
           throw err;
         }
       }
-      // After the CDRs: a conversation row references its call's, which was buffered before it.
-      if (this.pendingConversations.size > 0) {
-        const batch = this.pendingConversations;
-        this.pendingConversations = new Map();
+      if (conversations.size > 0) {
         try {
-          await this.writeConversations([...batch.values()]);
+          await this.writeConversations([...conversations.values()]);
         } catch (err) {
-          for (const [id, row] of batch) this.pendingConversations.set(id, { ...row, ...this.pendingConversations.get(id) });
+          putBackConversations();
           throw err;
         }
       }
