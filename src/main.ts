@@ -32,6 +32,8 @@ import { conversationSink } from "./runtime/conversation-record.ts";
 import { createConversationKind } from "./runtime/conversation-kind.ts";
 import { registerConversationMetrics } from "./runtime/conversation-metrics.ts";
 import { ConversationRuntime } from "./runtime/conversation-runtime.ts";
+import type { ConversationSpec } from "./runtime/conversation-api.ts";
+import { receptionistSpec, routeInbound } from "./runtime/receptionist-conversation.ts";
 import { inboundGate } from "./runtime/inbound-gate.ts";
 import { CallReconciler } from "./runtime/reconcile.ts";
 import { createRuntimeMetrics } from "./runtime/runtime-metrics.ts";
@@ -310,9 +312,31 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   });
   const { port: outboundSocketPort } = await outbound.listen({ host: config.outboundSocket.host, port: config.outboundSocket.port });
   outbound.on("refused", (refusal) => metrics.outboundSocketRefused.inc({ reason: refusal.reason }));
+  const dialGateway = config.calls.dialGateway ?? (config.esl.embedded ? "carrier" : undefined);
+  const voice = defaultVoice(config);
+  /** A number routed to a receptionist (POST /v1/numbers) runs its conversation; any other gets the configured default. */
+  const routedSpec = async (channel: { destinationNumber: string; callerIdNumber: string }): Promise<ConversationSpec | undefined> => {
+    try {
+      const receptionist = await routeInbound(database.db, channel.destinationNumber);
+      if (receptionist === null) return undefined;
+      return receptionistSpec({
+        db: database.db,
+        receptionist,
+        callerNumber: channel.callerIdNumber || null,
+        dialGateway,
+        // The definition's voice when it is the configured engine's; else the configured voice.
+        voiceFor: (def) => (def.voice.engine === voice.engine ? { ...voice, voice: def.voice.voice } : undefined),
+      });
+    } catch (err) {
+      log.error({ err, destination: channel.destinationNumber }, "inbound routing failed; the default inbound behaviour applies");
+      return undefined;
+    }
+  };
   outbound.on("channel", (session) => {
     metrics.callsInbound.inc();
-    if (!runtime.adoptInbound(session.channelData)) void session.exit();
+    void routedSpec(session.channelData).then((routed) => {
+      if (!runtime.adoptInbound(session.channelData, routed)) void session.exit();
+    });
   });
 
   let createdApiKey: string | undefined;

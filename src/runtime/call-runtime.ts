@@ -127,8 +127,11 @@ export class CallRuntime {
     return view;
   }
 
-  /** A channel FreeSWITCH handed us over the outbound socket (dialplan `socket … async full`). */
-  adoptInbound(channel: ChannelEvent): LiveCallView | null {
+  /**
+   * A channel FreeSWITCH handed us over the outbound socket (dialplan `socket … async full`).
+   * `routed`: the conversation its destination number routes to (a receptionist's); absent, the configured default.
+   */
+  adoptInbound(channel: ChannelEvent, routed?: ConversationSpec): LiveCallView | null {
     const held = this.opts.host.get(channel.uuid);
     if (held) return viewOf(held as CallEntry);
     const live = this.liveCountOf("inbound");
@@ -141,7 +144,7 @@ export class CallRuntime {
       return null;
     }
     this.opts.link.trackChannel(channel.uuid);
-    const conversation = this.opts.inboundConversation?.spec(channel) ?? null;
+    const conversation = routed ?? this.opts.inboundConversation?.spec(channel) ?? null;
     const input: CallInput = {
       callId: channel.uuid,
       direction: "inbound",

@@ -13,7 +13,9 @@
  * for the answer) or while it is up (it starts at once).
  */
 import type { ConversationContext, ConversationSettingsInput } from "../../machines/conversation.ts";
-import type { VoiceSpec } from "../../machines/ports/index.ts";
+import type { ConversationFlowInput } from "../../machines/conversation-flow.ts";
+import type { ToolSpec, VoiceSpec } from "../../machines/ports/index.ts";
+import type { ToolContext, ToolOutcome } from "./tool-registry.ts";
 
 /** What a caller of startConversation chooses; everything else comes from the configuration. */
 export interface ConversationSpec {
@@ -28,6 +30,12 @@ export interface ConversationSpec {
   temperature?: number;
   /** Barge-in, silence, tool and timing settings, and the conversation's own phrases (machines/conversation-settings.ts). */
   settings?: ConversationSettingsInput;
+  /** A receptionist flow to run (pinned at start): the model is offered its node's functions. */
+  flow?: ConversationFlowInput;
+  /** The tools this conversation's tool actor runs (default: the runtime's tool registry). */
+  tools?: { specs: ToolSpec[]; run(name: string, args: Record<string, unknown>, context: ToolContext): Promise<ToolOutcome> };
+  /** The receptionist whose conversation this is, and the definition version pinned at start. */
+  receptionist?: { id: string; version: number };
 }
 
 /** One conversation as the runtime holds it: live, or ended a moment ago (kept a minute, as calls are). */

@@ -23,6 +23,8 @@
  * The notice is stamped with the event's own receivedAt (when its bytes were
  * framed), so latencies are measured on the clock the transcripts use.
  */
+import { isEndpointDialString } from "../../machines/dial-target.ts";
+import type { ConversationSpec } from "./conversation-api.ts";
 import type { CallUserCommand } from "../../machines/call.ts";
 import type { CallNoticeEvent, ConversationCommand, MediaEvent } from "../../machines/conversation.ts";
 import type { SttStream } from "../../machines/ports/index.ts";
@@ -46,6 +48,10 @@ export interface ConversationMeta {
   endedAt: number | null;
   /** Set when the runtime shuts down under it: it is stored as ended (outcome error) with this cause. */
   shutdown?: string;
+  /** The conversation's own tools (a receptionist's, bound to its pinned definition); else the runtime's registry. */
+  tools?: ConversationSpec["tools"];
+  /** The receptionist and version it runs, when it is one. */
+  receptionist?: { id: string; version: number };
 }
 
 export interface SentenceOnCall {
@@ -85,7 +91,10 @@ export function callCommandOf(command: ConversationCommand, at: number, grant?: 
     case "break":
       return { type: "break", at };
     case "transfer":
-      return { type: "transfer", at, extension: command.to };
+      // A dial string (sofia/gateway/…, user/…, loopback/…): a blind transfer bridges the caller to it; else a dialplan extension.
+      return isEndpointDialString(command.to)
+        ? { type: "bridge", at, dialString: command.to, applicationUuid: command.id }
+        : { type: "transfer", at, extension: command.to };
     case "hangup":
       return { type: "hangup", at, reason: command.reason };
     case "audio_stream.start":

@@ -164,13 +164,20 @@ export function createConversationActors(deps: ConversationEffectsDeps) {
   });
 
   const tool = fromPromise<ToolActorOutput, ToolActorInput>(async ({ input, signal }) => {
-    const outcome = await deps.tools.run(input.name, input.arguments, {
+    // A conversation with its own tools (a receptionist's) runs those; else the runtime's registry.
+    const tools = deps.meta(input.conversationId)?.tools ?? deps.tools;
+    const outcome = await tools.run(input.name, input.arguments, {
       conversationId: input.conversationId,
       callId: input.callId,
       toolCallId: input.toolCallId,
       signal,
     });
-    return { content: outcome.content, finishedAt: performance.now(), ...(outcome.then ? { then: outcome.then } : {}) };
+    return {
+      content: outcome.content,
+      finishedAt: performance.now(),
+      ...(outcome.then ? { then: outcome.then } : {}),
+      ...(outcome.ok !== undefined ? { ok: outcome.ok } : {}),
+    };
   });
 
   return { stt, llm, tts, tool };

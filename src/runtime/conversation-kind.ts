@@ -38,6 +38,9 @@ export interface ConversationSpawn {
   /** The machine input: conversationId and callId inside. */
   input: ConversationInput;
   direction: "inbound" | "outbound";
+  /** The conversation's own tools (a receptionist's). */
+  tools?: ConversationMeta["tools"];
+  receptionist?: ConversationMeta["receptionist"];
 }
 
 export type ConversationSnapshot = SnapshotFrom<ConversationMachine>;
@@ -284,8 +287,10 @@ export function createConversationKind(deps: ConversationKindDeps): Conversation
     name: "conversation",
     machine,
 
-    create: ({ input, direction }) => {
+    create: ({ input, direction, tools, receptionist }) => {
       const meta = newConversationMeta(input.callId, direction);
+      if (tools) meta.tools = tools;
+      if (receptionist) meta.receptionist = receptionist;
       metas.set(input.conversationId, meta);
       metrics.conversationsStarted.inc({ direction });
       return { id: input.conversationId, input, meta, parentId: input.callId };

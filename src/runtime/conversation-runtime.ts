@@ -59,7 +59,7 @@ export class ConversationRuntime implements ConversationApi {
     const existing = this.conversationEntryOfCall(callId);
     if (existing) throw new ConversationRefusal(409, "conversation_exists", `call ${callId} already has conversation ${existing.id}`);
 
-    const tools = this.opts.tools.specs();
+    const tools = spec.tools?.specs ?? this.opts.tools.specs();
     const input: ConversationInput = {
       conversationId: randomUUID(),
       callId,
@@ -71,9 +71,15 @@ export class ConversationRuntime implements ConversationApi {
       tools,
       settings: mergeSettings(defaults.settings, spec.settings),
       answered: state === "in_progress",
+      ...(spec.flow ? { flow: spec.flow } : {}),
     };
     const direction = (call.meta as { direction?: "inbound" | "outbound" }).direction ?? "outbound";
-    const entry = host.spawn("conversation", { input, direction }) as ConversationEntry;
+    const entry = host.spawn("conversation", {
+      input,
+      direction,
+      ...(spec.tools ? { tools: spec.tools } : {}),
+      ...(spec.receptionist ? { receptionist: spec.receptionist } : {}),
+    }) as ConversationEntry;
     return conversationView(entry);
   }
 

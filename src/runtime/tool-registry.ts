@@ -24,6 +24,8 @@ export interface ToolOutcome {
   content: string;
   /** Something the conversation does once the reply that follows has been spoken. */
   then?: ToolFollowUp;
+  /** The tool did what was asked (default true): a flow moves on an ok result only. */
+  ok?: boolean;
 }
 
 export interface ToolHandler {
