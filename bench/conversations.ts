@@ -15,6 +15,11 @@
  * included).
  *
  *   bun run bench/conversations.ts [--conversations 200] [--turns 3] [--cps 20] [--tts flite|openai]
+ *     [--db pglite|postgres] [--name conversations]
+ *
+ * --db pglite (default) keeps the journal in PGlite, in this process and on its
+ * event loop; --db postgres writes to a throwaway database on DATABASE_ADMIN_URL's
+ * server (test/support), as a deployment would.
  *
  * Figures:
  * - runtime share of a turn: final transcript → first TTS command sent, less
@@ -50,6 +55,7 @@ const { loadConfig, DEMO_CONVERSATION_PROMPT, DEMO_CONVERSATION_FIRST_MESSAGE } 
 const { startSwitchboard } = await import("../src/main.ts");
 const { turnLatencies } = await import("../machines/turn-latency.ts");
 const { OpenAIChat } = await import("../src/ai/openai-chat.ts");
+const { createDatabase } = await import("../test/support/switchboard.ts");
 const { EventLoopLag } = await import("../src/runtime/event-loop-lag.ts");
 
 // Each model request the runtime makes: when the conversation handed it to the adapter, and
@@ -78,6 +84,7 @@ const { values } = parseArgs({
     turns: { type: "string", default: "3" },
     cps: { type: "string", default: "20" },
     tts: { type: "string", default: "flite" },
+    db: { type: "string", default: "pglite" },
     name: { type: "string" },
   },
 });
@@ -85,8 +92,9 @@ const N = Number(values.conversations);
 const T = Number(values.turns);
 const cps = Number(values.cps);
 const tts = values.tts === "openai" ? "openai" : "flite";
-if (!(Number.isInteger(N) && N >= 1) || !(Number.isInteger(T) && T >= 1 && T <= 10) || !(cps > 0) || (values.tts !== "flite" && values.tts !== "openai")) {
-  console.error("usage: bun run bench/conversations.ts [--conversations N] [--turns T] [--cps N] [--tts flite|openai]");
+const db = values.db === "postgres" ? "postgres" : "pglite";
+if (!(Number.isInteger(N) && N >= 1) || !(Number.isInteger(T) && T >= 1 && T <= 10) || !(cps > 0) || (values.tts !== "flite" && values.tts !== "openai") || (values.db !== "pglite" && values.db !== "postgres")) {
+  console.error("usage: bun run bench/conversations.ts [--conversations N] [--turns T] [--cps N] [--tts flite|openai] [--db pglite|postgres] [--name <results file prefix>]");
   process.exit(2);
 }
 
@@ -125,7 +133,7 @@ process.once("SIGINT", () => abort("interrupted", 130));
 process.once("SIGTERM", () => abort("terminated", 143));
 
 console.log(
-  `conversations bench: ${N} conversations × ${T} turns at ${cps} CPS; STT final ${STT_FINAL_MS} ms, LLM TTFT ${LLM_TTFT_MS} ms, TTS ${tts === "openai" ? `OpenAI first byte ${TTS_FIRST_BYTE_MS} ms` : "flite speak (no fetch)"}; bounded at ${Math.round(deadlineMs / 1000)} s`,
+  `conversations bench: ${N} conversations × ${T} turns at ${cps} CPS; ${db}; STT final ${STT_FINAL_MS} ms, LLM TTFT ${LLM_TTFT_MS} ms, TTS ${tts === "openai" ? `OpenAI first byte ${TTS_FIRST_BYTE_MS} ms` : "flite speak (no fetch)"}; bounded at ${Math.round(deadlineMs / 1000)} s`,
 );
 
 const P = (xs: number[]) => percentiles(xs, [50, 95, 99]) as { p50: number; p95: number; p99: number };
@@ -160,6 +168,8 @@ try {
   cleanups.push(() => openai.stop());
 
   // ─── the runtime, in this process ─────────────────────────────────────────
+  const pg = db === "postgres" ? await createDatabase() : null;
+  if (pg) cleanups.push(() => pg.drop());
   const sb = await startSwitchboard(
     loadConfig({
       PORT: "0",
@@ -176,6 +186,7 @@ try {
       OPENAI_API_KEY: OAI_KEY,
       ...(tts === "openai" ? { TTS_ENGINE: "openai", TTS_CACHE_DIR: ttsDir } : {}),
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      ...(pg ? { DATABASE_URL: pg.url } : {}),
     }),
   );
   cleanups.push(() => sb.stop());
@@ -317,7 +328,9 @@ try {
       if (calledAt !== undefined && k.finalTranscript !== null && k.firstSentence !== null && k.ttsCommand !== null) {
         requestDelay.push(calledAt - k.finalTranscript);
         serviceSeen.push(k.llmFirstToken! - calledAt);
-        share.push(calledAt - k.finalTranscript + (k.ttsCommand - k.firstSentence));
+        // With OpenAI TTS, first sentence → command is the TTS service's render (first byte 150 ms and the
+        // rest of the file), not the runtime's: that engine's share is final → request only (shown apart).
+        share.push(calledAt - k.finalTranscript + (tts === "openai" ? 0 : k.ttsCommand - k.firstSentence));
       }
       const l = {
         finalToTtsCommand: m.finalToTtsCommandMs,
@@ -382,6 +395,7 @@ try {
   const sttSent = delta("switchboard_stt_frames_total", 'result="sent"');
   const sttShed = delta("switchboard_stt_frames_total", 'result="shed"');
   const eslDropped = delta("switchboard_esl_dropped_events");
+  const journalDropped = ["events", "calls", "conversations"].reduce((n, t) => n + delta("switchboard_journal_db_refused_rows", `outcome="dropped",table="${t}"`), 0);
   const pm = peakMem as { rss: number; heap: number; live: number; gcMs: number } | null;
   const rssKiB = pm ? pm.rss / 1024 / pm.live : NaN;
   const heapKiB = pm ? pm.heap / 1024 / pm.live : NaN;
@@ -404,13 +418,13 @@ try {
     ["conversations ended / placed (outcomes)", `${N - (outcomes.get("still live") ?? 0)} / ${N} (${[...outcomes].map(([k, n]) => `${k} ×${n}`).join(", ")})`, "", ""],
     ["turns answered (caller turns with a reply)", `${shareRaw.length + gcTurns} of ${turnCount} (expected ${N * T})`, "", ""],
     ["peak live conversations / mean in steady state", `${peakLive} / ${ms(meanLive)} over ${(wallMs / 1000).toFixed(1)} s`, "", ""],
-    ["runtime share: (final → LLM request) + (sentence → TTS cmd) p50/p95/p99 ms", trio(pShare), "≤ 5 ms p99", verdict(targets[0]!.pass)],
+    [tts === "openai" ? "runtime share: final → LLM request (TTS render apart) p50/p95/p99 ms" : "runtime share: (final → LLM request) + (sentence → TTS cmd) p50/p95/p99 ms", trio(pShare), "≤ 5 ms p99", verdict(targets[0]!.pass)],
     ["  final transcript → LLM request made ms", trio(P(requestDelay)), "", ""],
     ["  LLM request → first token, as the runtime saw it ms", trio(P(serviceSeen)), `injected ${LLM_TTFT_MS}`, ""],
     ["  final → first TTS command (raw) p50/p95/p99 ms", trio(pRaw), "", ""],
     ["  final → first token (injected TTFT 400) p50/p95/p99 ms", trio(P(llmToFirstToken)), "", ""],
     ["  first token → first sentence (sim token pacing) ms", trio(P(tokenToSentence)), "", ""],
-    ["  first sentence → TTS command sent ms", trio(P(sentenceToTts)), "", ""],
+    ["  first sentence → TTS command sent ms", trio(P(sentenceToTts)), tts === "openai" ? `holds TTS first byte ${TTS_FIRST_BYTE_MS} + render` : "", ""],
     ["voice-to-voice p50/p95/p99 ms", trio(pV2v), `injected ${injectedSum} ms`, ""],
     ["  voice-to-voice − injected sum p50/p95/p99 ms", trio(pV2vOver), "", ""],
     ["  end of speech → final (injected STT 300) ms", trio(P(eosToFinal)), "", ""],
@@ -430,9 +444,10 @@ try {
     ["caller-audio frames in / shed (media server)", `${mediaIn} / ${mediaShed}`, "0 shed", ""],
     ["STT frames sent / shed", `${sttSent} / ${sttShed}`, "0 shed", ""],
     ["ESL events shed", String(eslDropped), "0", verdict(targets[2]!.pass)],
+    ["journal rows the database refused and dropped", String(journalDropped), "0", ""],
   ];
   printTable(
-    `Conversations: ${N} × ${T} turns at ${cps} CPS, TTS ${tts}; bun ${Bun.version}, ${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
+    `Conversations: ${N} × ${T} turns at ${cps} CPS, TTS ${tts}, ${db}; bun ${Bun.version}, ${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
     ["figure", "measured", "target / reference", "verdict"],
     rows,
   );
@@ -447,6 +462,7 @@ try {
       turns: T,
       cps,
       tts,
+      db,
       injected: { sttFinalMs: STT_FINAL_MS, llmTtftMs: LLM_TTFT_MS, ttsFirstByteMs: tts === "openai" ? TTS_FIRST_BYTE_MS : null, tokensPerSecond: TOKENS_PER_SECOND },
       callerReplyMs: CALLER_REPLY_MS,
       simTimeScale: 1,
@@ -478,6 +494,7 @@ try {
     },
     memory: pm && { rssDeltaBytes: pm.rss, heapDeltaBytes: pm.heap, live: pm.live, rssKiBPerConversation: rssKiB, heapKiBPerConversation: heapKiB },
     frames: { mediaIn, mediaShed, sttSent, sttShed, eslEventsShed: eslDropped },
+    journalRowsDropped: journalDropped,
     targets,
   });
   console.log(`\nwrote ${resolve(path)}`);
