@@ -200,6 +200,12 @@ export interface StoredUsage {
   ttsCharacters: number;
 }
 
+/** A flow node a conversation entered, and the function that led there. */
+export interface StoredFlowVisit {
+  node: string;
+  via: string | null;
+}
+
 /**
  * One row per conversation (voice on a call, keyed by the conversation actor's
  * id): its settings, and what was said and measured, rewritten as it goes.
@@ -229,6 +235,14 @@ export const conversations = pgTable(
     usage: jsonb("usage").$type<StoredUsage>(),
     /** The actor's persisted XState snapshot while it lives (resume); it holds the prompt too, so never returned. */
     snapshot: jsonb("snapshot").$type<unknown>(),
+    /** A receptionist's conversation: which receptionist, and the definition version pinned at start (null otherwise). */
+    receptionistId: uuid("receptionist_id"),
+    receptionistVersion: integer("receptionist_version"),
+    /** The flow it ran, pinned at start: its compiled version ("sha256:…") and checked JSON. */
+    flowVersion: text("flow_version"),
+    flow: jsonb("flow").$type<unknown>(),
+    /** The flow's nodes entered, oldest first: [{node, via}] (via: the function taken; null for the first). */
+    flowPath: jsonb("flow_path").$type<StoredFlowVisit[]>(),
     startedAt: tstz("started_at").notNull().defaultNow(),
     endedAt: tstz("ended_at"),
     updatedAt: tstz("updated_at").notNull().defaultNow(),

@@ -14,7 +14,21 @@ export type ConversationViewRow = Pick<NewConversation, "id" | "callId" | "direc
   Partial<
     Pick<
       NewConversation,
-      "status" | "outcome" | "endCause" | "firstMessage" | "transcript" | "turns" | "toolCalls" | "usage" | "startedAt" | "endedAt" | "updatedAt"
+      | "status"
+      | "outcome"
+      | "endCause"
+      | "firstMessage"
+      | "transcript"
+      | "turns"
+      | "toolCalls"
+      | "usage"
+      | "startedAt"
+      | "endedAt"
+      | "updatedAt"
+      | "receptionistId"
+      | "receptionistVersion"
+      | "flowVersion"
+      | "flowPath"
     >
   >;
 
@@ -41,6 +55,9 @@ export function conversationJson(row: ConversationViewRow, actor?: { state: stri
     turns: (row.turns ?? []).map(turnJson),
     tool_calls: (row.toolCalls ?? []).map(toolCallJson),
     usage: usageJson(row.usage ?? null),
+    // A receptionist's conversation: the receptionist and version it was pinned to, the flow and the nodes it went through.
+    ...(row.receptionistId ? { receptionist: { id: row.receptionistId, version: row.receptionistVersion ?? null } } : {}),
+    ...(row.flowVersion ? { flow: { version: row.flowVersion, path: (row.flowPath ?? []).map((v) => ({ node: v.node, via: v.via })) } } : {}),
   };
 }
 

@@ -63,6 +63,8 @@ export interface ConversationView {
   context: ConversationContext;
   /** Converts a monotonic time from `context` to epoch ms (null stays null). */
   clock: { epochMsOf(monotonicMs: number | null): number | null };
+  /** The receptionist (and the definition version pinned at start) whose conversation this is. */
+  receptionist?: { id: string; version: number };
 }
 
 /** Why a conversation could not be started; the HTTP layer maps `status` to its answer. */

@@ -99,6 +99,7 @@ export function conversationView(entry: ConversationEntry, snapshot: Conversatio
     endedAt: endedAt === null ? null : Math.round(endedAt),
     context,
     clock: { epochMsOf },
+    ...(entry.meta.receptionist ? { receptionist: entry.meta.receptionist } : {}),
   };
 }
 

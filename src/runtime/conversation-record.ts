@@ -44,6 +44,8 @@ export interface ConversationRecordInput {
   now: number;
   /** XState's persisted snapshot while it lives (resume); null once done; undefined leaves the stored one. */
   persisted?: unknown | null;
+  /** The receptionist and its pinned version, for a receptionist's conversation. */
+  receptionist?: { id: string; version: number } | undefined;
 }
 
 export function conversationRecord(input: ConversationRecordInput): NewConversation {
@@ -76,6 +78,16 @@ export function conversationRecord(input: ConversationRecordInput): NewConversat
     updatedAt: new Date(input.now),
   };
   if (input.persisted !== undefined) row.snapshot = input.persisted;
+  if (input.receptionist) {
+    row.receptionistId = input.receptionist.id;
+    row.receptionistVersion = input.receptionist.version;
+  }
+  if (c.flow) {
+    // The flow pinned at start, and the nodes entered so far.
+    row.flowVersion = c.flow.version;
+    row.flow = c.flow.flow;
+    row.flowPath = c.flow.state.context.path.map((v) => ({ node: v.node, via: v.via }));
+  }
   return row;
 }
 
@@ -89,6 +101,7 @@ export function recordOfView(view: ConversationView, now: number): NewConversati
     done: !view.live,
     endedAt: view.endedAt,
     now,
+    receptionist: view.receptionist,
   });
 }
 

@@ -10,7 +10,9 @@
  *  - a number routed nowhere still gets the configured default.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
 import { listEvents } from "../../src/db/queries/call-events.ts";
+import { conversations } from "../../src/db/schema.ts";
 import type { ConversationView } from "../../src/runtime/conversation-api.ts";
 import { startHarness, type Harness } from "../support/switchboard.ts";
 
@@ -90,6 +92,16 @@ describe("a receptionist answers its number", () => {
     const stored = await h.api("GET", `/v1/conversations/${view.id}`);
     expect(stored.status).toBe(200);
     expect(stored.body.tool_calls.map((t: { name: string }) => t.name)).toEqual(names);
+    // Pinned at start: the receptionist's version and the flow's; the node path as the flow went.
+    expect(stored.body.receptionist).toEqual({ id: receptionistId, version: 1 });
+    expect(stored.body.flow.version).toBe(c.flow!.version);
+    expect(stored.body.flow.version).toMatch(/^sha256:/);
+    expect(stored.body.flow.path).toEqual(path.map((v) => ({ node: v.node, via: v.via })));
+    const [row] = await h.sb.database.db.select().from(conversations).where(eq(conversations.id, view.id));
+    expect(row!.receptionistId).toBe(receptionistId);
+    expect(row!.flowVersion).toBe(c.flow!.version);
+    expect((row!.flow as { initial_node: string }).initial_node).toBe("greeting");
+    expect(row!.flowPath).toEqual(stored.body.flow.path);
   }, 90_000);
 
   test("a caller leaves a message: the messages row exists", async () => {
