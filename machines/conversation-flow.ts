@@ -168,7 +168,9 @@ export function takeFunction(context: ConversationContext, name: string, args: R
   const messages = withTask(context.messages, flowOffer(next as FlowSnapshot));
   const ctx = { ...context, flow: moved, messages };
   const performed = performStep(ctx);
-  return { patch: { flow: moved, messages, ...performed.patch }, emitted: performed.emitted };
+  const step = moved.state.context.step;
+  const notice = { type: "flow.step" as const, seq: step.seq, from: step.from, to: step.to, via: step.via, actions: step.actions.map((a) => a.command.type) };
+  return { patch: { flow: moved, messages, ...performed.patch }, emitted: [notice, ...performed.emitted] };
 }
 
 /** Where a routing function leads (its node, or the current one for a function that stays). */

@@ -214,6 +214,8 @@ export type ConversationEmitted =
   | { type: "stt.retry"; attempt: number; reason: string }
   | { type: "speech_input.lost"; reason: string }
   | { type: "model.error"; message: string; turn: number | null }
+  /** A flow took a function: the node it left, the node it entered (the same when it stayed) and what it performs. */
+  | { type: "flow.step"; seq: number; from: string | null; to: string; via: string | null; actions: string[] }
   | { type: "conversation.ended"; outcome: ConversationOutcome; cause: string | null };
 
 // ─── records ─────────────────────────────────────────────────────────────────

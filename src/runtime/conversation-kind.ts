@@ -253,6 +253,9 @@ export function createConversationKind(deps: ConversationKindDeps): Conversation
       case "conversation.ended":
         host.journal(entry.id, "event", "CONVERSATION_ENDED", { outcome: event.outcome, cause: event.cause });
         return;
+      case "flow.step":
+        host.journal(entry.id, "event", "FLOW_STEP", { seq: event.seq, from: event.from, to: event.to, via: event.via, actions: event.actions });
+        return;
       case "call.command":
         return;
     }
@@ -268,6 +271,7 @@ export function createConversationKind(deps: ConversationKindDeps): Conversation
     "speech_input.lost",
     "model.error",
     "conversation.ended",
+    "flow.step",
   ];
 
   const store = (entry: ConversationEntry, snapshot: ConversationSnapshot) => {

@@ -89,6 +89,10 @@ describe("a receptionist answers its number", () => {
     await h.sb.journal.flush();
     const rows = await listEvents(h.sb.database.db, view.id);
     expect(rows.filter((r) => r.name === "TOOL_CALLED").map((r) => (r.data as { name: string }).name)).toEqual(names);
+    // Every move of the flow journalled, in order.
+    const steps = rows.filter((r) => r.name === "FLOW_STEP").map((r) => r.data as { to: string; via: string });
+    expect(steps.at(-1)).toMatchObject({ to: "goodbye", via: "end_call", actions: ["say", "hangup"] });
+    expect(steps.find((s) => s.via === "book_appointment")?.to).toBe("wrap_up");
     const stored = await h.api("GET", `/v1/conversations/${view.id}`);
     expect(stored.status).toBe(200);
     expect(stored.body.tool_calls.map((t: { name: string }) => t.name)).toEqual(names);

@@ -131,6 +131,7 @@ describe("a conversation running a flow", () => {
     expect(h.ctx().toolCalls.map((t) => [t.name, t.outcome])).toEqual([["leave_message", "ok"]]);
     expect(toolNames(h)).toEqual(["take_message", "transfer_to_human", "report_emergency", "end_call"]);
     expect(tasks(h)).toEqual(['Current task (node "message"): Take a message.']);
+    expect(h.notices("flow.step")).toEqual([{ type: "flow.step", seq: 1, from: "greeting", to: "message", via: "leave_message", actions: [] }]);
   });
 
   test("a function the node does not offer is refused and the flow stays", async () => {
