@@ -34,6 +34,7 @@ import { registerConversationMetrics } from "./runtime/conversation-metrics.ts";
 import { ConversationRuntime } from "./runtime/conversation-runtime.ts";
 import type { ConversationSpec } from "./runtime/conversation-api.ts";
 import { receptionistSpec, routeInbound } from "./runtime/receptionist-conversation.ts";
+import { routeForNumber } from "./db/queries/numbers.ts";
 import { inboundGate } from "./runtime/inbound-gate.ts";
 import { CallReconciler } from "./runtime/reconcile.ts";
 import { createRuntimeMetrics } from "./runtime/runtime-metrics.ts";
@@ -109,10 +110,28 @@ const DEMO_CALLER = {
   ],
 };
 
+/**
+ * The receptionist demo: once a receptionist has this number (README, "A
+ * receptionist in three requests": POST /v1/numbers with "(212) 555-0123"),
+ * `npm start` has a simulated caller dial it and book a cleaning.
+ */
+export const DEMO_RECEPTIONIST_NUMBER = "+12125550123";
+const DEMO_BOOKING_CALLER = {
+  name: "demo booking caller",
+  match: { exact: DEMO_RECEPTIONIST_NUMBER },
+  turns: [
+    { afterBotMs: 600, say: "Hi, I'd like to book a cleaning next Tuesday at 10 am" },
+    { afterBotMs: 600, say: "It's Ann Lee" },
+    { afterBotMs: 600, say: "five five five, two three four, seven seven eight eight" },
+    { afterBotMs: 600, say: "No, that's all, thanks. Bye!" },
+    { afterBotMs: 3000, hangup: true },
+  ],
+};
+
 /** The embedded simulator's world: the built-in scenario plus the demo caller. */
 function embeddedScenario(config: Config): Scenario {
   if (config.sim.scenario) return loadScenario(config.sim.scenario);
-  const demo = parseScenario({ callers: [DEMO_CALLER], files: [`${config.speech.cacheDir}/`] }, "demo caller");
+  const demo = parseScenario({ callers: [DEMO_CALLER, DEMO_BOOKING_CALLER], files: [`${config.speech.cacheDir}/`] }, "demo caller");
   return { ...defaultScenario, callers: [...demo.callers, ...defaultScenario.callers], files: [...defaultScenario.files, ...demo.files] };
 }
 
@@ -446,6 +465,44 @@ function placeDemoCall(sb: Switchboard): void {
   }, 1500).unref?.();
 }
 
+/**
+ * `npm start` with the embedded simulator: once DEMO_RECEPTIONIST_NUMBER routes
+ * to a receptionist (checked every 2 s), a simulated caller dials it once and
+ * books a cleaning; the banner says where to watch.
+ */
+function placeReceptionistDemoCall(sb: Switchboard): void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    routeForNumber(sb.database.db, DEMO_RECEPTIONIST_NUMBER)
+      .then(async (route) => {
+        if (route === null) return;
+        clearInterval(timer);
+        const callId = await sb.simulator!.placeInboundCall({
+          from: "+13105550177",
+          fromName: "Demo Patient",
+          to: DEMO_RECEPTIONIST_NUMBER,
+          socket: { host: "127.0.0.1", port: sb.outboundSocketPort },
+        });
+        for (let waited = 0; waited < 3000 && !sb.conversations.conversationOfCall(callId); waited += 25) await Bun.sleep(25);
+        const conversation = sb.conversations.conversationOfCall(callId);
+        console.log(
+          [
+            `${DEMO_RECEPTIONIST_NUMBER} now routes to receptionist "${route.receptionist.name}": a simulated caller is calling it to book a cleaning (call ${callId}). Watch:`,
+            conversation ? `  GET ${sb.url}/v1/conversations/${conversation.id}` : `  GET ${sb.url}/v1/conversations?call_id=${callId}`,
+            `  GET ${sb.url}/v1/appointments?receptionist_id=${route.receptionist.id}`,
+          ].join("\n"),
+        );
+      })
+      .catch((err: unknown) => log.warn({ err }, "the receptionist demo call could not be placed"))
+      .finally(() => {
+        busy = false;
+      });
+  }, 2000);
+  timer.unref?.();
+}
+
 async function main(): Promise<void> {
   let config: Config;
   let demo = false;
@@ -484,6 +541,7 @@ async function main(): Promise<void> {
   }
   console.log(lines.join("\n"));
   if (demo && !config.sim.scenario) placeDemoCall(sb);
+  if (config.esl.embedded && !config.sim.scenario) placeReceptionistDemoCall(sb);
 
   const shutdown = (signal: string) => {
     log.info({ signal }, "shutting down: no new calls, flushing journals");
