@@ -73,7 +73,7 @@ function expectClosedWhileDown(call: any, status: string, before: number): void 
 async function spawnRuntime(env: Record<string, string>): Promise<{ url: string; proc: ReturnType<typeof Bun.spawn> }> {
   const proc = Bun.spawn([process.execPath, "src/main.ts"], {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", OUTBOUND_SOCKET_PORT: "0", SWITCHBOARD_API_KEY: TEST_API_KEY, LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, PORT: "0", OUTBOUND_SOCKET_PORT: "0", MEDIA_PORT: "0", SWITCHBOARD_API_KEY: TEST_API_KEY, LOG_LEVEL: "warn", ...env },
     stdout: "pipe",
     stderr: "inherit",
   });
@@ -134,7 +134,7 @@ describe("kill -9 of the embedded default", () => {
     proc.kill(9);
     await proc.exited;
 
-    const sb = await startSwitchboard(loadConfig({ PORT: "0", OUTBOUND_SOCKET_PORT: "0", DATABASE_URL: pg.url, SWITCHBOARD_API_KEY: TEST_API_KEY, LOG_LEVEL: "warn" }));
+    const sb = await startSwitchboard(loadConfig({ PORT: "0", OUTBOUND_SOCKET_PORT: "0", MEDIA_PORT: "0", DATABASE_URL: pg.url, SWITCHBOARD_API_KEY: TEST_API_KEY, LOG_LEVEL: "warn" }));
     cleanups.push(() => sb.stop());
     const api = apiFor(() => sb.url);
     const now = Date.now();
@@ -179,7 +179,7 @@ describe("kill -9 while the switch keeps the calls", () => {
     // While nobody listens, the far end of one call hangs up.
     expect(sim.hangup(ends!, "NORMAL_CLEARING")).toBe(true);
 
-    const sb = await startSwitchboard(loadConfig({ PORT: "0", OUTBOUND_SOCKET_PORT: "0", SWITCHBOARD_API_KEY: TEST_API_KEY, LOG_LEVEL: "warn", ...env }));
+    const sb = await startSwitchboard(loadConfig({ PORT: "0", OUTBOUND_SOCKET_PORT: "0", MEDIA_PORT: "0", SWITCHBOARD_API_KEY: TEST_API_KEY, LOG_LEVEL: "warn", ...env }));
     cleanups.push(() => sb.stop());
     const api = apiFor(() => sb.url);
     const now = Date.now();

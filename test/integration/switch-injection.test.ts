@@ -89,6 +89,7 @@ describe("user text reaching the switch (bytes on the ESL wire)", () => {
     const config = loadConfig({
       PORT: "0",
       OUTBOUND_SOCKET_PORT: "0",
+      MEDIA_PORT: "0",
       DATA_DIR: dataDir,
       SWITCHBOARD_API_KEY: TEST_API_KEY,
       LOG_LEVEL: "silent",
