@@ -12,6 +12,7 @@
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
 import type { Logger } from "pino";
+import { ThrottledLog } from "../log-throttle.ts";
 
 /** Why a connection to the outbound socket was closed; also the metric label. */
 export type OutboundRefusalReason =
@@ -129,65 +130,24 @@ export class BufferBudget {
 
 /**
  * Logs refusals without letting a flood flood the log: the first refusal for
- * each reason is logged at once, the rest are summed into one line per interval.
+ * each reason at once, the rest summed per interval with the sources seen.
  */
 export class RefusalLog {
-  private readonly seen = new Set<OutboundRefusalReason>();
-  private suppressed = new Map<OutboundRefusalReason, { count: number; sources: Set<string> }>();
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly throttle: ThrottledLog;
 
-  constructor(
-    private readonly log: Logger,
-    private readonly intervalMs = 10_000,
-  ) {}
+  constructor(log: Logger, intervalMs = 10_000) {
+    this.throttle = new ThrottledLog(log, "outbound socket connections refused meanwhile", intervalMs);
+  }
 
   note(refusal: OutboundRefusal, hint?: string): void {
-    if (!this.seen.has(refusal.reason)) {
-      this.seen.add(refusal.reason);
-      this.log.warn({ ...refusal, ...(hint ? { hint } : {}) }, "outbound socket connection refused");
-      this.arm();
-      return;
-    }
-    const entry = this.suppressed.get(refusal.reason) ?? { count: 0, sources: new Set<string>() };
-    entry.count++;
-    if (entry.sources.size < 5) entry.sources.add(refusal.source);
-    this.suppressed.set(refusal.reason, entry);
-    this.arm();
+    this.throttle.warn(refusal.reason, { ...refusal, ...(hint ? { hint } : {}) }, "outbound socket connection refused", refusal.source);
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.flush();
-  }
-
-  private arm(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const quiet = this.suppressed.size === 0;
-      this.flush();
-      // A quiet interval re-arms the "log the first one at once" behaviour.
-      if (quiet) this.seen.clear();
-      else this.arm();
-    }, this.intervalMs);
-    this.timer.unref?.();
-  }
-
-  private flush(): void {
-    if (this.suppressed.size === 0) return;
-    const byReason = Object.fromEntries(
-      [...this.suppressed].map(([reason, e]) => [reason, { count: e.count, sources: [...e.sources] }]),
-    );
-    this.suppressed = new Map();
-    this.log.warn({ refused: byReason, intervalMs: this.intervalMs }, "outbound socket connections refused meanwhile");
+    this.throttle.stop();
   }
 }
 
-/**
- * The addresses a host name stands for (all of them: a switch with IPv4 and
- * IPv6 may connect from either). An IP address stands for itself.
- */
 export async function addressesOf(host: string): Promise<string[]> {
   if (isIP(host) !== 0) return [host];
   const found = await lookup(host, { all: true });

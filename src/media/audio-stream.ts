@@ -30,7 +30,7 @@
 import type { Logger } from "../log.ts";
 import { AudioClock } from "./audio-clock.ts";
 import type { MediaCounters } from "./media-counters.ts";
-import type { ThrottledLog } from "./throttled-log.ts";
+import type { ThrottledLog } from "../log-throttle.ts";
 import type { AudioSink, AudioStreamStats, MediaStreamEvent, StreamMetadata } from "./types.ts";
 
 /** How long after the first audio frame `connected` waits for a metadata frame. */

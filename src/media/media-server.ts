@@ -22,7 +22,7 @@ import { AudioStream, type StreamBinding } from "./audio-stream.ts";
 import { ExpectedStreams } from "./expected-streams.ts";
 import { createMediaCounters, type MediaCounters } from "./media-counters.ts";
 import { assertSwitchReachableHost, isStreamCallId, parseStreamTarget, redactedPath, streamUrl } from "./stream-url.ts";
-import { ThrottledLog } from "./throttled-log.ts";
+import { ThrottledLog } from "../log-throttle.ts";
 import type { AudioSink, AudioStreamStats, MediaStreamEvent, StreamRefusalReason } from "./types.ts";
 
 const log = childLog({ mod: "media" });
@@ -102,7 +102,7 @@ export class MediaServer {
   private server: Server<SocketData> | null = null;
   private readonly expected: ExpectedStreams<StreamBinding>;
   private readonly live = new Map<string, AudioStream>();
-  private readonly warnings = new ThrottledLog(log);
+  private readonly warnings = new ThrottledLog(log, "media: repeated warnings meanwhile");
   private housekeeping: ReturnType<typeof setInterval> | null = null;
   private stopping = false;
   private closeWaiters: Array<() => void> = [];
