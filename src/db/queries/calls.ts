@@ -1,7 +1,8 @@
 /** CDR queries: one row per call, keyed by the channel UUID. */
-import { and, count, desc, eq, getTableColumns, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, lt, or, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { decodeCursor, encodeCursor, pageSize } from "./cursor.ts";
+import { upsertById } from "./upsert.ts";
 import { calls, type CallDirection, type CallRow, type CallStatus, type NewCall } from "../schema.ts";
 
 /** Every CDR column a running call may change (id and created_at are fixed at insert). */
@@ -19,42 +20,9 @@ export async function insertCall(db: Db, call: NewCall): Promise<CallRow> {
   return existing;
 }
 
-/**
- * Batched CDR upsert (the journal writer's path): inserts each call or, when it
- * exists, overwrites only the columns the row defines (created_at is kept).
- * Rows defining the same columns share one INSERT … ON CONFLICT (id) DO UPDATE;
- * rows for the same id are merged first (PostgreSQL refuses to update one row
- * twice in a statement).
- */
+/** Batched CDR upsert (the journal writer's path); created_at is kept (upsert.ts). */
 export async function upsertCalls(db: Db, rows: readonly NewCall[]): Promise<void> {
-  const merged = new Map<string, NewCall>();
-  for (const row of rows) merged.set(row.id, { ...merged.get(row.id), ...definedOnly(row) });
-  const groups = new Map<string, NewCall[]>();
-  for (const row of merged.values()) {
-    const stamped = { ...row, updatedAt: row.updatedAt ?? new Date() };
-    const signature = Object.keys(stamped).sort().join(",");
-    const group = groups.get(signature);
-    if (group) group.push(stamped);
-    else groups.set(signature, [stamped]);
-  }
-  for (const group of groups.values()) {
-    const set: Record<string, SQL> = {};
-    for (const key of Object.keys(group[0]!)) {
-      if (key === "id" || key === "createdAt") continue;
-      set[key] = sql.raw(`excluded.${quoteIdent(CALL_COLUMNS[key as keyof NewCall].name)}`);
-    }
-    await db.insert(calls).values(group).onConflictDoUpdate({ target: calls.id, set });
-  }
-}
-
-const CALL_COLUMNS = getTableColumns(calls);
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-function definedOnly<T extends object>(row: T): T {
-  return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as T;
+  await upsertById(db, calls, rows, "createdAt");
 }
 
 /** Applies a patch and bumps updated_at; null when no such call. */

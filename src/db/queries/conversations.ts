@@ -6,10 +6,11 @@
  * prompt too): a row read for a client cannot leak what it does not contain.
  * Only `getConversationForResume` reads them, for the runtime.
  */
-import { and, desc, eq, getTableColumns, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, lt, or, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { conversations, type ConversationRow, type ConversationStatus, type NewConversation } from "../schema.ts";
 import { decodeCursor, encodeCursor, pageSize } from "./cursor.ts";
+import { upsertById } from "./upsert.ts";
 
 export { InvalidCursorError } from "./cursor.ts";
 
@@ -17,42 +18,10 @@ export { InvalidCursorError } from "./cursor.ts";
 export type ConversationReadRow = Omit<ConversationRow, "systemPrompt" | "snapshot">;
 
 const { systemPrompt: _prompt, snapshot: _snapshot, ...READ_COLUMNS } = getTableColumns(conversations);
-const COLUMNS = getTableColumns(conversations);
 
-/**
- * Batched upsert (the journal writer's path): inserts each conversation or,
- * when it exists, overwrites the columns the row defines (started_at is kept).
- * Rows defining the same columns share one INSERT … ON CONFLICT (id) DO
- * UPDATE; rows for one id are merged first (PostgreSQL refuses to update a row
- * twice in a statement).
- */
+/** Batched upsert (the journal writer's path); started_at is kept (upsert.ts). */
 export async function upsertConversations(db: Db, rows: readonly NewConversation[]): Promise<void> {
-  const merged = new Map<string, NewConversation>();
-  for (const row of rows) merged.set(row.id, { ...merged.get(row.id), ...definedOnly(row) });
-  const groups = new Map<string, NewConversation[]>();
-  for (const row of merged.values()) {
-    const stamped = { ...row, updatedAt: row.updatedAt ?? new Date() };
-    const signature = Object.keys(stamped).sort().join(",");
-    const group = groups.get(signature);
-    if (group) group.push(stamped);
-    else groups.set(signature, [stamped]);
-  }
-  for (const group of groups.values()) {
-    const set: Record<string, SQL> = {};
-    for (const key of Object.keys(group[0]!)) {
-      if (key === "id" || key === "startedAt") continue;
-      set[key] = sql.raw(`excluded.${quoteIdent(COLUMNS[key as keyof NewConversation].name)}`);
-    }
-    await db.insert(conversations).values(group).onConflictDoUpdate({ target: conversations.id, set });
-  }
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-function definedOnly<T extends object>(row: T): T {
-  return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as T;
+  await upsertById(db, conversations, rows, "startedAt");
 }
 
 export async function getConversation(db: Db, id: string): Promise<ConversationReadRow | null> {
