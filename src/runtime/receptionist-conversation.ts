@@ -4,8 +4,9 @@
  * the definition version pinned at start, its flow compiled (version + JSON
  * kept with the conversation), the system prompt built from the definition,
  * and the receptionist's tools bound to runReceptionistTool with that pinned
- * definition, the conversation, the call and the caller's number (never the
- * sandbox: this is a real call).
+ * definition, the conversation, the call and the caller's number — on the
+ * real tables for a call, on the sandbox for a text test session that asks
+ * for it (`sandbox`).
  *
  * A tool's transfer follow-up becomes the conversation's transfer to the
  * target's dial string (a bare number through DIAL_GATEWAY), which the call
@@ -39,6 +40,8 @@ export interface ReceptionistSpecOptions {
   /** The definition's voice when the runtime can speak it; undefined: the configured default. */
   voiceFor?: (definition: ReceptionistDefinition) => VoiceSpec | undefined;
   now?: () => Date;
+  /** The tools write sandbox rows (a text test session); default false: a real call books for real. */
+  sandbox?: boolean;
 }
 
 /** The conversation spec of a receptionist's (pinned) definition. */
@@ -72,7 +75,7 @@ export function receptionistSpec(opts: ReceptionistSpecOptions): ConversationSpe
             callId: context.callId,
             callerNumber: opts.callerNumber,
             now: opts.now?.() ?? new Date(),
-            sandbox: false,
+            sandbox: opts.sandbox ?? false,
           },
           args,
         );
