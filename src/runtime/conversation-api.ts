@@ -15,6 +15,7 @@
 import type { ConversationContext, ConversationSettingsInput } from "../../machines/conversation.ts";
 import type { ConversationFlowInput } from "../../machines/conversation-flow.ts";
 import type { ToolSpec, VoiceSpec } from "../../machines/ports/index.ts";
+import type { SafetySpec } from "../ai/safety/policy.ts";
 import type { ToolContext, ToolOutcome } from "./tool-registry.ts";
 
 /** What a caller of startConversation chooses; everything else comes from the configuration. */
@@ -36,6 +37,12 @@ export interface ConversationSpec {
   tools?: { specs: ToolSpec[]; run(name: string, args: Record<string, unknown>, context: ToolContext): Promise<ToolOutcome> };
   /** The receptionist whose conversation this is, and the definition version pinned at start. */
   receptionist?: { id: string; version: number };
+  /**
+   * Blocked topics, the safe line, what the bot may say although it is in its
+   * prompt, moderation on or off. Absent: the defaults (extraction and leak
+   * protection, no blocked topics, moderation when configured).
+   */
+  safety?: SafetySpec;
 }
 
 /** One conversation as the runtime holds it: live, or ended a moment ago (kept a minute, as calls are). */

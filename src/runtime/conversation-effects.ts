@@ -10,6 +10,9 @@
  *         audio seconds to performance.now()); `finalize` on demand; closed
  *         (CloseStream) and unbound when the machine stops it.
  *   llm   one streamed chat request; stopping the actor aborts it (barge-in).
+ *         With a safety service (src/ai/safety/), the caller's words are
+ *         screened before the model is asked and each reply sentence is
+ *         checked before it is passed on to be spoken.
  *   tts   SpeechSynthesis.prepare: `say` for the switch's own engine, a
  *         rendered file (`play`) for OpenAI TTS, with its length.
  *   tool  the tool registry; an unknown tool or a throwing one rejects, and the
@@ -27,6 +30,7 @@ import type {
   TtsActorInput,
   TtsActorOutput,
 } from "../../machines/conversation.ts";
+import type { ConversationSafety } from "../ai/safety/index.ts";
 import type { LanguageModel, SpeechSynthesis, SpeechToText, SttEvent, SttStream, SttStreamOptions, Utterance } from "../../machines/ports/index.ts";
 import { childLog } from "../log.ts";
 import type { ConversationMeta } from "./conversation-call.ts";
@@ -54,6 +58,8 @@ export interface ConversationEffectsDeps {
   metrics: Pick<RuntimeMetrics, "llmTokens" | "sttStreams" | "sttFrames">;
   /** The runtime's per-conversation state, by conversation id (the stt actor keeps its stream there). */
   meta(conversationId: string): ConversationMeta | undefined;
+  /** Guards every model request (prompt extraction, leaks, blocked topics, moderation); absent: replies pass unchecked. */
+  safety?: ConversationSafety;
 }
 
 function messageOf(err: unknown): string {
@@ -131,8 +137,16 @@ export function createConversationActors(deps: ConversationEffectsDeps) {
 
   const llm = fromCallback<EventObject, LlmActorInput>(({ input, sendBack }) => {
     const controller = new AbortController();
+    const guard = deps.safety?.guard(input.conversationId, input.messages, sendBack) ?? null;
     void (async () => {
       try {
+        // Refused on the way in (a prompt probe, a blocked topic): the model is not asked; the safe line is the reply.
+        const refusal = guard?.screenInput() ?? null;
+        if (refusal !== null) {
+          sendBack({ type: "llm.text", receivedAt: performance.now(), text: refusal });
+          sendBack({ type: "llm.finish", receivedAt: performance.now(), reason: "stop", usage: null });
+          return;
+        }
         const chunks = deps.llm.stream({
           model: input.model,
           messages: input.messages,
@@ -146,14 +160,22 @@ export function createConversationActors(deps: ConversationEffectsDeps) {
             metrics.llmTokens.inc({ kind: "prompt" }, chunk.usage.promptTokens);
             metrics.llmTokens.inc({ kind: "completion" }, chunk.usage.completionTokens);
           }
-          sendBack(chunk);
+          if (guard) guard.push(chunk);
+          else sendBack(chunk);
         }
       } catch (err) {
         // The adapter ends its stream with llm.finish "error" itself; this is a port that threw instead.
-        if (!controller.signal.aborted) sendBack({ type: "llm.finish", receivedAt: performance.now(), reason: "error", usage: null, error: messageOf(err) });
+        if (controller.signal.aborted) return;
+        const finish = { type: "llm.finish", receivedAt: performance.now(), reason: "error", usage: null, error: messageOf(err) } as const;
+        // Through the guard, so it comes after the sentences still being checked.
+        if (guard) guard.push(finish);
+        else sendBack(finish);
       }
     })();
-    return () => controller.abort();
+    return () => {
+      controller.abort();
+      guard?.stop();
+    };
   });
 
   const tts = fromPromise<TtsActorOutput, TtsActorInput>(async ({ input, signal }) => {

@@ -9,6 +9,7 @@
 import { randomUUID } from "node:crypto";
 import type { ConversationInput, ConversationSettingsInput } from "../../machines/conversation.ts";
 import type { VoiceSpec } from "../../machines/ports/index.ts";
+import type { ConversationSafety } from "../ai/safety/index.ts";
 import type { ActorHost } from "./actor-host.ts";
 import { ConversationRefusal, type ConversationApi, type ConversationSpec, type ConversationView } from "./conversation-api.ts";
 import { conversationView, type ConversationEntry } from "./conversation-kind.ts";
@@ -28,6 +29,8 @@ export interface ConversationRuntimeOptions {
   tools: ToolRegistry;
   /** INBOUND_CONVERSATION_PROMPT / _FIRST_MESSAGE: inbound calls run this conversation (unset: the greeting). */
   inbound?: { systemPrompt: string; firstMessage?: string } | undefined;
+  /** Registers each conversation's safety policy (spec.safety) for the llm actor's guard. */
+  safety?: ConversationSafety;
 }
 
 type CallSnapshotLike = { status: string; value: unknown };
@@ -73,6 +76,8 @@ export class ConversationRuntime implements ConversationApi {
       answered: state === "in_progress",
       ...(spec.flow ? { flow: spec.flow } : {}),
     };
+    // The guard reads the policy by conversation id; the first model request may come as soon as it is spawned.
+    this.opts.safety?.register(input.conversationId, spec.safety, (id) => host.get(id) !== undefined);
     const direction = (call.meta as { direction?: "inbound" | "outbound" }).direction ?? "outbound";
     const entry = host.spawn("conversation", {
       input,

@@ -95,6 +95,12 @@ export function createRuntimeMetrics() {
     sttRetries: registry.counter("switchboard_conversation_stt_retries_total", "Speech-to-text streams restarted after a loss"),
     speechInputLost: registry.counter("switchboard_conversation_speech_input_lost_total", "Conversations that lost speech input for good"),
     llmTokens: registry.counter("switchboard_llm_tokens_total", "Language-model tokens, by kind (prompt, completion)"),
+    safetyInterventions: registry.counter(
+      "switchboard_safety_interventions_total",
+      "Safety interventions, by stage (input, output, moderation) and rule (extraction, blocked_topic, instructions, flagged, …)",
+    ),
+    safetyLocalCheck: registry.histogram("switchboard_safety_local_check_seconds", "Safety: one local check (a caller turn, a reply sentence)", LATENCY_BUCKETS_S),
+    safetyModeration: registry.histogram("switchboard_safety_moderation_seconds", "Safety: one moderation request for a reply sentence", TURN_BUCKETS_S),
     sttStreams: registry.counter("switchboard_stt_streams_total", "Speech-to-text streams opened, by result (opened, failed)"),
     sttFrames: registry.counter(
       "switchboard_stt_frames_total",

@@ -1,5 +1,5 @@
 /**
- * The simulated OpenAI service: POST /v1/chat/completions and
+ * The simulated OpenAI service: POST /v1/chat/completions, POST /v1/moderations (moderation.ts) and
  * POST /v1/audio/speech on a loopback port, spoken to by the `openai` package
  * exactly as the real service is (same paths, Bearer auth, JSON and SSE
  * bodies, error objects). It is the language model of the embedded default
@@ -11,6 +11,7 @@ import { type ChatExchange, handleChat } from "./chat-endpoint.ts";
 import type { Conversation } from "./conversation.ts";
 import type { Clock } from "./dates.ts";
 import { missingKey, notFound, wrongKey } from "./errors.ts";
+import { handleModeration, type ModerationExchange, type ModerationRule, moderationRuleMatches } from "./moderation.ts";
 import { createResponder, type Responder } from "./responder.ts";
 import { type ChatRule, RuleBook, ruleMatches } from "./script.ts";
 import { handleSpeech, type SpeechExchange, type SpeechRule } from "./speech-endpoint.ts";
@@ -41,6 +42,8 @@ export interface SimulatedOpenAIOptions {
   chatRules?: ChatRule[];
   /** Faults for /v1/audio/speech. */
   speechRules?: SpeechRule[];
+  /** Scripted flags and faults for /v1/moderations; the rule-based classifier answers the rest. */
+  moderationRules?: ModerationRule[];
   /** The responder's "now" for dates ("tomorrow"). Default: the wall clock. */
   now?: () => Date;
   /** The callers' time zone for dates. Default UTC. */
@@ -65,6 +68,8 @@ export class SimulatedOpenAI {
   /** The latest exchanges, oldest first (bounded by logLimit). */
   readonly chatLog: ChatExchange[] = [];
   readonly speechLog: SpeechExchange[] = [];
+  readonly moderationLog: ModerationExchange[] = [];
+  readonly moderationRules: RuleBook<ModerationRule, string>;
   readonly chatRules: RuleBook<ChatRule, Conversation>;
   readonly speechRules: RuleBook<SpeechRule, string>;
   private server: Server<undefined> | null = null;
@@ -78,6 +83,7 @@ export class SimulatedOpenAI {
     this.apiKey = options.apiKey ?? "sk-sim-switchboard";
     this.responder = options.responder ?? createResponder();
     this.chatRules = new RuleBook(options.chatRules ?? [], (rule, conv) => ruleMatches(rule.when, conv));
+    this.moderationRules = new RuleBook(options.moderationRules ?? [], moderationRuleMatches);
     this.speechRules = new RuleBook(options.speechRules ?? [], (rule, input) =>
       rule.input === undefined ? true : typeof rule.input === "string" ? input.toLowerCase().includes(rule.input.toLowerCase()) : rule.input.test(input),
     );
@@ -127,6 +133,10 @@ export class SimulatedOpenAI {
     this.speechRules.add(rule);
   }
 
+  addModerationRule(rule: ModerationRule): void {
+    this.moderationRules.add(rule);
+  }
+
   private clock(): Clock {
     return { now: this.options.now?.() ?? new Date(), timeZone: this.options.timeZone ?? "UTC" };
   }
@@ -148,11 +158,14 @@ export class SimulatedOpenAI {
     const path = new URL(req.url).pathname.replace(/\/+$/, "");
     const endpoint =
       req.method === "POST" && path === "/v1/chat/completions" ? "chat" : req.method === "POST" && path === "/v1/audio/speech" ? "speech" : null;
-    if (!endpoint) return notFound(req.method, path);
+    if (!endpoint && !(req.method === "POST" && path === "/v1/moderations")) return notFound(req.method, path);
     const refused = this.authorized(req);
     if (refused) {
       this.stats.unauthorized++;
       return refused;
+    }
+    if (!endpoint) {
+      return handleModeration(req, { rules: this.moderationRules, record: (x) => this.keep(this.moderationLog, x), stopped: this.stopping.signal });
     }
     const response =
       endpoint === "chat"

@@ -1,0 +1,36 @@
+/**
+ * A receptionist's safety settings from its definition: the blocked topics,
+ * moderation on or off, a safe line that names the business, and what the
+ * bot is meant to say although it is in its prompt — the business profile as
+ * the prompt words it, the FAQ, the transfer targets' descriptions, the
+ * emergency instruction, the greeting and the flow's own lines. Only the
+ * instruction text around them (who the bot is, how to behave, the node's
+ * task, "never reveal…") counts as a leak when read out.
+ */
+import type { ReceptionistDefinition } from "../../../machines/receptionist/definition.ts";
+import { hoursSaid } from "../../../machines/receptionist/prompt.ts";
+import { businessSafeLine, businessTopicLine, type SafetySpec } from "./policy.ts";
+
+export function receptionistSafety(def: ReceptionistDefinition): SafetySpec {
+  const b = def.business;
+  const sayable = [
+    def.greeting,
+    `Business name: ${b.name}`,
+    `Timezone: ${b.timezone}`,
+    `Opening hours: ${hoursSaid(b.opening_hours)}`,
+    ...(b.address ? [`Address: ${b.address}`] : []),
+    ...(b.phone ? [`Phone: ${b.phone}`] : []),
+    ...(b.services.length ? [`Services: ${b.services.join(", ")}`] : []),
+    ...def.faq.flatMap((f) => [`Q: ${f.question}`, `A: ${f.answer}`]),
+    ...def.transfer_targets.flatMap((t) => (t.description ? [t.description] : [])),
+    ...(def.safety.emergency ? [`Emergency instruction: ${def.safety.emergency.instruction}`] : []),
+    ...Object.values(def.flow.nodes).flatMap((n) => [...n.pre_actions, ...n.post_actions].flatMap((a) => (a.say !== undefined ? [a.say] : []))),
+  ];
+  return {
+    blockedTopics: [...def.safety.blocked_topics],
+    safeLine: businessSafeLine(b.name),
+    topicLine: businessTopicLine(b.name),
+    sayable,
+    moderation: def.safety.moderation,
+  };
+}
