@@ -89,6 +89,13 @@
  *                               of INBOUND_GREETING. Unset → the greeting (`npm start` with the
  *                               embedded simulator uses a demo prompt: withEmbeddedDemo())
  *   INBOUND_CONVERSATION_FIRST_MESSAGE  what the bot says first on those calls
+ *
+ *   Safety (src/ai/safety: prompt probes and leaks are always guarded; moderation is opt-in):
+ *   OPENAI_MODERATION [false]   true: each reply sentence is checked by POST /v1/moderations before
+ *                               it is spoken (a receptionist's only when its safety.moderation is on)
+ *   OPENAI_MODERATION_MODEL [omni-moderation-latest]
+ *   OPENAI_MODERATION_ON_ERROR [allow]  a check that fails or times out (1.5 s): allow (speak the
+ *                               sentence, which passed the local rules; journalled) | replace (the safe line)
  */
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
@@ -161,6 +168,8 @@ export interface Config {
     inboundPrompt: string | undefined;
     inboundFirstMessage: string | undefined;
   };
+  /** Reply moderation (src/ai/safety/moderation.ts). */
+  safety: { moderation: boolean; moderationModel: string; moderationOnError: "allow" | "replace" };
   shutdownGraceMs: number;
   /** What the HTTP edge accepts beyond the schemas (src/http). */
   edge: { maxBodyBytes: number; webhookAllowPrivate: boolean };
@@ -352,6 +361,9 @@ export const envSchema = z.object({
   MEDIA_HEART_BEAT_SEC: integer(10, 1, 3600, "seconds 1-3600"),
   INBOUND_CONVERSATION_PROMPT: prose(),
   INBOUND_CONVERSATION_FIRST_MESSAGE: prose(),
+  OPENAI_MODERATION: oneOf(["true", "false"], "false"),
+  OPENAI_MODERATION_MODEL: token("omni-moderation-latest"),
+  OPENAI_MODERATION_ON_ERROR: oneOf(["allow", "replace"], "allow"),
 });
 
 export type EnvVariable = keyof typeof envSchema.shape;
@@ -432,6 +444,7 @@ export function loadConfig(env: Env = process.env): Config {
       inboundPrompt: e.INBOUND_CONVERSATION_PROMPT,
       inboundFirstMessage: e.INBOUND_CONVERSATION_FIRST_MESSAGE,
     },
+    safety: { moderation: e.OPENAI_MODERATION === "true", moderationModel: e.OPENAI_MODERATION_MODEL, moderationOnError: e.OPENAI_MODERATION_ON_ERROR },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     edge: { maxBodyBytes: e.HTTP_MAX_BODY_BYTES, webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === "true" },
     outboundSocketGuard: {

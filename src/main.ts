@@ -14,6 +14,7 @@ import { randomBytes } from "node:crypto";
 import type { ConversationSettingsInput } from "../machines/conversation.ts";
 import type { LanguageModel, SpeechSynthesis, SpeechToText, VoiceSpec } from "../machines/ports/index.ts";
 import { OpenAIChat } from "./ai/index.ts";
+import { safetyFromConfig } from "./ai/safety/index.ts";
 import { loadConfig, ConfigError, withEmbeddedDemo, type Config } from "./config.ts";
 import { dialplanSocketTarget } from "./dialplan-target.ts";
 import { openDatabase, type Database } from "./db/client.ts";
@@ -264,6 +265,14 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   const executor = new SwitchExecutor(host, link, metrics, () => router.dispatchingSince);
   host.register(createCallKind({ executor, link, journal, metrics }));
   const tools = options.tools ?? new ToolRegistry();
+  // Prompt probes, leaks, blocked topics and (OPENAI_MODERATION) moderation, around every model request.
+  const safety = safetyFromConfig({
+    settings: config.safety,
+    openai: speech.openai ? { apiKey: speech.openai.apiKey, baseURL: speech.openai.baseURL } : { apiKey: config.llm.apiKey ?? "", baseURL: config.llm.baseUrl },
+    secrets: [config.llm.apiKey, config.stt.apiKey, speech.openai?.apiKey],
+    journal: (id, name, data) => host.journal(id, "event", name, data),
+    metrics,
+  });
   host.register(
     createConversationKind({
       stt: speech.stt,
@@ -282,6 +291,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
       metrics,
       // Every change of a conversation and its end: a row in the conversations table, through the journal.
       sink: options.conversationSink ?? conversationSink(journal),
+      safety,
     }),
   );
   registerConversationMetrics(metrics, { media, tts: speech.openaiTts });
@@ -289,6 +299,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     host,
     defaults: { model: config.llm.model, voice: defaultVoice(config), ...(options.conversationSettings ? { settings: options.conversationSettings } : {}) },
     tools,
+    safety,
     inbound: config.conversations.inboundPrompt
       ? { systemPrompt: config.conversations.inboundPrompt, ...(config.conversations.inboundFirstMessage ? { firstMessage: config.conversations.inboundFirstMessage } : {}) }
       : undefined,

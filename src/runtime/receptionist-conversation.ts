@@ -21,6 +21,7 @@ import { dialStringFor, parseDialTarget } from "../../machines/dial-target.ts";
 import type { VoiceSpec } from "../../machines/ports/index.ts";
 import { normalisePhone } from "../ai/tools/phone.ts";
 import { runReceptionistTool } from "../ai/tools/registry.ts";
+import { receptionistSafety } from "../ai/safety/receptionist-safety.ts";
 import type { Db } from "../db/client.ts";
 import { routeForNumber } from "../db/queries/numbers.ts";
 import { getReceptionistVersion } from "../db/queries/receptionists.ts";
@@ -63,6 +64,7 @@ export function receptionistSpec(opts: ReceptionistSpecOptions): ConversationSpe
     settings: { silenceRepromptMs: def.limits.silence_timeout_s * 1000, maxDurationMs: def.limits.max_duration_s * 1000 },
     flow: { version: compiled.version, flow: compiled.flow, emergency },
     receptionist: { id: receptionist.id, version: receptionist.version },
+    safety: receptionistSafety(def),
     tools: {
       specs,
       run: async (name, args, context): Promise<ToolOutcome> => {
