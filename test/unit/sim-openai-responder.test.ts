@@ -104,7 +104,8 @@ describe("responder: tools", () => {
       clock,
     );
     expect(second.toolCalls[0]!.name).toBe("book_appointment");
-    expect(JSON.parse(second.toolCalls[0]!.arguments)).toEqual({ caller_name: "John Smith", date: "2026-03-13", time: "14:30" });
+    // Said on Wednesday the 11th, "next Friday" is next week's (the 20th), not this week's.
+    expect(JSON.parse(second.toolCalls[0]!.arguments)).toEqual({ caller_name: "John Smith", date: "2026-03-20", time: "14:30" });
   });
 
   test("a question in the middle of slot filling does not lose the booking", () => {

@@ -37,6 +37,12 @@ export interface Conversation {
   model: string;
   /** System and developer messages, joined. */
   system: string;
+  /**
+   * The system messages said after the conversation began, each with where it came (`at`: the
+   * number of turns before it), e.g. the runtime's "The caller described an emergency;
+   * report_emergency was called and its instruction given." right after the caller's words.
+   */
+  notes?: Array<{ at: number; text: string }>;
   turns: Turn[];
   tools: OfferedTool[];
   /** tool_choice: "required" or a named function forces a call. */
@@ -54,6 +60,7 @@ function textOf(content: WireMessage["content"]): string {
 
 export function conversationOf(body: ChatRequestBody): Conversation {
   const system: string[] = [];
+  const notes: Array<{ at: number; text: string }> = [];
   const turns: Turn[] = [];
   const calls = new Map<string, ToolCallTurn>();
   for (const m of body.messages) {
@@ -61,6 +68,7 @@ export function conversationOf(body: ChatRequestBody): Conversation {
       case "system":
       case "developer":
         system.push(textOf(m.content));
+        if (turns.length > 0) notes.push({ at: turns.length, text: textOf(m.content) });
         break;
       case "user":
         turns.push({ role: "user", text: textOf(m.content) });
@@ -87,6 +95,7 @@ export function conversationOf(body: ChatRequestBody): Conversation {
   return {
     model: body.model,
     system: system.join("\n"),
+    notes,
     turns,
     tools,
     mustCallTool: choice === "required" || typeof choice === "object",
@@ -110,4 +119,11 @@ export function trailingToolResults(conv: Conversation): Array<Extract<Turn, { r
     out.unshift(t);
   }
   return out;
+}
+
+/** The notes said after the turn at `index` and before the caller spoke again: what happened in answer to those words. */
+export function notesAfter(conv: Conversation, index: number): string[] {
+  let next = conv.turns.length;
+  for (let i = index + 1; i < conv.turns.length; i++) if (conv.turns[i]!.role === "user") { next = i; break; }
+  return (conv.notes ?? []).filter((n) => n.at > index && n.at <= next).map((n) => n.text);
 }

@@ -142,6 +142,10 @@ export function extractDate(text: string, clock: Clock): string | null {
     // The next such day after today: "Monday" said on a Monday means next week's.
     let ahead = (target - now.weekday + 7) % 7 || 7;
     if (m[1] === "this" && target === now.weekday) ahead = 0;
+    // "Next Thursday" said on a Wednesday is next week's, not tomorrow: "next" skips a day still in
+    // this week (weeks run Monday to Sunday); "next Tuesday" said on a Wednesday is already next week's.
+    const mondayBased = (d: number) => (d + 6) % 7;
+    if (m[1] === "next" && mondayBased(now.weekday) + ahead <= 6) ahead += 7;
     return isoDate(addDays(now, ahead));
   }
   if (/\bnext week\b/.test(s)) return isoDate(addDays(now, 7));
@@ -241,6 +245,7 @@ export interface Mention {
   role: "old" | "new" | null;
 }
 
+const HOLDS = /\b(?:i|we|he|she|they)\s*(?:have|has|had|'ve got|'ve|got)\s+(?:a|an|my|our|his|her|their)\s*$/;
 const EXISTING = /\b(?:appointment|appt|booking|booked|scheduled|visit|cleaning|check-?up|session|consultation)\b/;
 
 /**
@@ -266,7 +271,8 @@ export function appointmentMentions(text: string, clock: Clock): Mention[] {
     const lead = clause.match(/^(from|instead of|to|instead|rather|until|till)\b/)?.[1];
     const before = clause.slice(0, Math.max(0, clause.search(/\b(today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|the \d|the [a-z]+(st|nd|rd|th)\b|\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/)));
     // "my appointment on Friday", "Friday's appointment", "my Monday appointment": the one the caller has.
-    if (EXISTING.test(before) || (/\b(?:today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{1,2}(?:st|nd|rd|th)?)(?:['’]s)?\s+(?:appointment|appt|cleaning|check-?up|visit|booking)\b/.test(clause) && !/\b(?:book|schedule|make|new)\b/.test(clause))) role = "old";
+    // …and "I have a 2 o'clock on Friday", "we've got a 10:30": a time the caller already holds.
+    if (EXISTING.test(before) || HOLDS.test(before) || (/\b(?:today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{1,2}(?:st|nd|rd|th)?)(?:['’]s)?\s+(?:appointment|appt|cleaning|check-?up|visit|booking)\b/.test(clause) && !/\b(?:book|schedule|make|new)\b/.test(clause))) role = "old";
     else if (lead === "from" || lead === "instead of") role = "old";
     else if (lead || /\binstead\b|\brather\b/.test(clause)) role = "new";
     out.push({ date, time, role });

@@ -128,7 +128,8 @@ export function extractName(ctx: ExtractContext): string | undefined {
       if (kept.length > 0) return titleCase(kept.join(" "));
     }
     if (ctx.asked && i === 0) {
-      const answer = cleanAnswer(text)
+      // "Grace Liu, and my number is…": the name is the answer's first clause.
+      const answer = cleanAnswer(text.split(/,|;|\s+and\s+|\.\s/)[0]!)
         .replace(/^(?:it's|it is|i'm|i am|this is|my name is|my name's|the name is|name's)\s+/i, "")
         .replace(/,?\s+(?:here|speaking|calling)$/i, "");
       const words = answer.split(/\s+/).filter(Boolean);
@@ -218,7 +219,9 @@ export function extractTimeParam(ctx: ExtractContext): string | undefined {
     const t = extractTime(text);
     if (t) return t;
   }
-  return undefined;
+  // The answer to "What time would suit you?" may be a bare hour: "ten", "two please", "um, eleven".
+  const answer = ctx.asked ? ctx.texts[0]?.replace(/^\W*(?:(?:uh+|um+|so|maybe|how about|let'?s say|say|about|around|at)\W+)*/i, "") : undefined;
+  return answer ? (extractTime(`at ${answer}`) ?? undefined) : undefined;
 }
 
 /** Date and time may come in different utterances ("Friday" … "at 3"): YYYY-MM-DDTHH:MM, local to the clock's zone. */
@@ -291,11 +294,17 @@ const DEPARTMENT_WORDS: Array<[RegExp, RegExp]> = [
   [/\bon[- ]?call\b|\bafter[- ]hours (doctor|nurse|provider)\b/, /on_?call|emergenc|after_?hours/],
   [/\b(sales|sell|buy|buying|purchase|quote|quotes|pricing for|new (system|customer|order)|installed|install)\b/, /sales|new_?business/],
   [/\b(support|tech(nical)?|help ?desk|customer service|customer support|service desk|repair|not working|stopped working|broken|error|outage|troubleshoot)\b/, /support|service|tech|help/],
-  [/\b(billing|bill|bills|invoice|invoices|payment|payments|charge|charged|refund|account(s|ing)?|balance)\b/, /billing|accounts?|payment|finance/],
+  // A charge on a bill, not a battery's charge ("isn't holding a charge" is for support).
+  [/\b(billing|bill|bills|invoice|invoices|payment|payments|charges|charged|refund|account(s|ing)?|balance)\b|\b(?<!(hold|holding|keep|keeping|take|taking|hold a|holding a|keep a|keeping a|take a|taking a|full|a full) )charge\b(?! (my|the|a|it|up|fully))/, /billing|accounts?|payment|finance/],
   [/\b(nurse|nurse line)\b/, /nurse/],
   [/\b(doctor|dr\.?|dentist|physician|provider|hygienist)\b/, /doctor|dentist|provider|clinical|nurse/],
-  [/\b(front desk|reception|receptionist|office|manager|operator|someone|somebody|a person|human|anyone|staff)\b/, /front_?desk|reception|office|general|operator|main/],
+  [/\b(front desk|reception|receptionist|office|manager|operator)\b/, /front_?desk|reception|office|general|operator|main/],
 ];
+/**
+ * "Someone", "a person": no department of their own. They name one only when nothing else the
+ * caller said does — "can someone walk me through going solar" is for sales (the topic decides).
+ */
+const ANY_PERSON: [RegExp, RegExp] = [/\b(someone|somebody|a person|human|anyone|staff)\b/, /front_?desk|reception|office|general|operator|main/];
 
 function spokenName(v: string): string {
   return v.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
@@ -311,7 +320,7 @@ export const extractDepartment: Extractor = (ctx) => {
   const listed = fromEnum.length ? fromEnum : (ctx.profile?.transferTargets.map((t) => t.name) ?? []);
   const said = ` ${ctx.texts.join(" \n ").toLowerCase().replace(/[^a-z0-9\n]+/g, " ")} `;
   if (listed.length === 0) {
-    for (const [words] of DEPARTMENT_WORDS) {
+    for (const [words] of [...DEPARTMENT_WORDS, ANY_PERSON]) {
       const m = said.match(words);
       if (m) return m[0].trim().replace(/\s+/g, "_");
     }
@@ -339,13 +348,17 @@ export function defaultDepartment(values: string[]): string | undefined {
 /** The target whose description in the prompt names what the caller wants ("a quote" → "sales (new systems and quotes)"). */
 function describedTarget(text: string, targets: TransferTarget[]): string | null {
   const s = ` ${text.toLowerCase().replace(/[^a-z0-9]+/g, " ")} `;
+  // The target whose description the caller's words touch most ("my system's monitoring is offline": support's
+  // "existing systems, repairs, monitoring" over sales' "new systems and quotes"); the first listed on a tie.
+  let best: { name: string; hits: number } | null = null;
   for (const t of targets) {
     // The on-call line is for emergencies, chosen by name or by the emergency itself, never by a word of its description.
     if (/on_?call|emergenc/i.test(`${t.name} ${t.description}`)) continue;
     const described = (t.description.toLowerCase().match(/[a-z]{5,}/g) ?? []).filter((w) => !["anything", "existing", "general", "questions", "other", "things", "about"].includes(w));
-    if (described.some((w) => s.includes(` ${w.replace(/(es|s)$/, "")}`))) return t.name;
+    const hits = described.filter((w) => s.includes(` ${w.replace(/(es|s)$/, "")}`)).length;
+    if (hits > (best?.hits ?? 0)) best = { name: t.name, hits };
   }
-  return null;
+  return best?.name ?? null;
 }
 
 export function targetByDescription(text: string, system: string): string | null {

@@ -13,8 +13,9 @@
  * when the prompt already holds the answer, `phraseResult` turns the tool's
  * result into what the caller hears.
  */
-import type { Conversation, OfferedTool } from "./conversation.ts";
+import { type Conversation, notesAfter, type OfferedTool } from "./conversation.ts";
 import type { Clock } from "./dates.ts";
+import { ASKS_ABOUT_VISIT, AVAILABILITY, BOOK, CALLBACK, CANCEL, EMERGENCY, END, FAQ, REFILL, RELAY_MESSAGE, RESCHEDULE, TOPICS, TRANSFER } from "./caller-words.ts";
 import { classifyParam, defaultDepartment, DEPARTMENT_PARAM } from "./extract.ts";
 import { bestFact } from "./knowledge.ts";
 import { ANYTHING_ELSE } from "./phrasing.ts";
@@ -38,6 +39,8 @@ export interface IntentContext {
   args: Record<string, unknown>;
   /** The flow transition just taken (a function called with no arguments), when the request goes on in the new node. */
   afterTransition: string | null;
+  /** System notes the runtime added after the words that stated the intent ("…report_emergency was called and its instruction given."). */
+  notes: string[];
 }
 
 type Line = string | ((ctx: IntentContext) => string | null);
@@ -50,8 +53,10 @@ export interface Intent {
   tools: RegExp;
   /** Among the offered tools that serve it, which to take first (e.g. a flow's report_emergency before transfer_to_human). */
   prefer?: RegExp[];
-  /** Extra test, with the whole conversation: true matches even when no pattern does. */
-  when?: (conv: Conversation, text: string) => boolean;
+  /** Words that look like the intent but ask about it instead ("how much is a new patient exam" is no booking). */
+  unless?: RegExp[];
+  /** Extra test, with the whole conversation (`at`: the words' index in its turns, -1 when unknown): true matches even when no pattern does. */
+  when?: (conv: Conversation, text: string, at: number) => boolean;
   /** Question per missing required parameter, by parameter name. */
   ask?: Record<string, string>;
   /** Said with the tool call (assistant content beside tool_calls), e.g. a filler or the emergency instruction. */
@@ -116,125 +121,6 @@ function slotPhrase(result: unknown, args: Record<string, unknown>): string | nu
   return `${on.charAt(0).toUpperCase()}${on.slice(1)} I have ${spokenList(said)}${times.length > 4 ? ", and a few more" : ""}. Would any of those work?`;
 }
 
-// ─── what callers say ────────────────────────────────────────────────────────
-
-const EMERGENCY: RegExp[] = [
-  /\bchest pains?\b|\bheart attack\b|\bstroke\b|\bcardiac\b/i,
-  /\b(can'?t|cannot|can not|couldn'?t|unable to|not|isn'?t|stopped|struggling to|trouble|difficulty|hard to|problems?) (really |properly )?breath(e|ing)\b/i,
-  /\bchok(ing|ed)\b|\bunconscious\b|\bunresponsive\b|\bnot (waking up|responding)\b|\bpassed out\b|\bfainted\b|\bcollapsed\b/i,
-  /\bbleeding (heavily|a lot|so much|badly|really badly|really bad|profusely|everywhere|non-?stop|won'?t stop)\b|\b(won'?t|will not|doesn'?t|does not|can'?t get it to) stop bleeding\b|\b(lots of|a lot of|so much) blood\b|\bbleeding\b[^.?!]{0,30}\b(won'?t|doesn'?t|does not|will not) stop\b|\bbleeding (really |very )?(badly|heavily)\b/i,
-  /\bseizures?\b|\bconvuls/i,
-  /\boverdos|\bpoison|\bswallowed\b[^.?!]{0,40}\b(bleach|chemicals?|cleaning|cleaner|detergent|pills|tablets|medicine|battery|liquid|poison|magnets?)\b/i,
-  /\ballergic reaction\b|\banaphyla/i,
-  /\bthroat\b[^.?!]{0,30}\b(swelling|swollen|closing)\b|\b(face|jaw|cheek|tongue|eye)\b[^.?!]{0,30}\b(swelling|swollen)\b[^.?!]{0,60}\b(pain|fever|breath|hurts)\b/i,
-  /\b(tooth|teeth)\b[^.?!]{0,30}\bknocked out\b|\bknocked (out )?(a |my |his |her |their |two |some )?(front )?(tooth|teeth)\b/i,
-  /\b(broken|fractured|dislocated) jaw\b|\bhead injury\b|\bhit (his|her|my|their) head\b|\bcar accident\b|\bfell (down|off|on (his|her|my|their) (face|head))\b/i,
-  /\bblood (everywhere|all over)\b|\b(bleeding|blood)\b[^.?!]{0,30}\beverywhere\b/i,
-  /\bsuicid|\bkill (myself|himself|herself)\b|\bhurt (myself|himself|herself)\b/i,
-  /\b(it'?s|this is|having|i have|we have) an? (medical |dental |real )?emergency\b|\b(medical|dental) emergency\b(?! (visits?|appointments?|slots?))|\bcall (911|an ambulance)\b|\bambulance\b/i,
-];
-
-const REFILL: RegExp[] = [
-  /\bre-?fill/i,
-  /\bp[er]{2}s?cri(p|b)t?ions?\b[^.?!]{0,40}\b(renew|ran out|run out|running out|out of|more|expired|filled|refill)\b/i,
-  /\b(renew|refill|need|send|new|another|call in|fill|get)\b[^.?!]{0,30}\bp[er]{2}s?cri(p|b)t?ion/i,
-  /\b(almost |running |ran |run |all )?out of (my |her |his |our )?([\w-]+ )?(medication|medicine|meds|pills|tablets|inhaler|antibiotics?)\b/i,
-  /\b(medication|medicine|meds|pills|tablets|inhaler|antibiotics?|prescription)s? (renewed|refilled|re-?filled)\b|\brenew (my|her|his|our|the) [\w' -]{0,30}(medication|medicine|meds|pills|tablets|inhaler|antibiotics?)\b/i,
-];
-
-const RELAY_MESSAGE: RegExp[] = [
-  // Not "if I leave a message…": that is a question about messages.
-  /(?<!\bif (i|we) )\b(leave|take|pass on|pass along|give|send|get|relay|record)\s+(?:[a-z.'’]+\s+){0,3}message\b/i,
-  /\bmessage (for|to)\b/i,
-  /\bvoice ?mail\b/i,
-  /\blet (him|her|them|the [a-z]+|dr\.? [a-z]+|[a-z]+) know\b/i,
-  /\btell (him|her|them|the [a-z]+|dr\.? [a-z]+|[a-z]+) (that|i called|i'?m|i was|to call)\b/i,
-];
-
-/** "When will someone get back to me…", "how soon do you call back": a question about call-backs, not a request for one. */
-const NOT_ASKING_WHEN = "^(?!\\W*(?:(?:uh+|um+|so|and|ok(?:ay)?)[,\\s]+)*(?:when|how (?:long|soon|quickly|fast))\\b)[\\s\\S]*?";
-
-const CALLBACK: RegExp[] = [
-  new RegExp(`${NOT_ASKING_WHEN}(?:\\b(call|ring|phone) me back\\b|\\bget back to me\\b|\\breturn my call\\b|\\b(a|request a|get a) call ?back\\b)`, "i"),
-  new RegExp(`${NOT_ASKING_WHEN}\\bhave (him|her|them|someone|somebody|the [a-z]+|dr\\.? [a-z]+|[a-z]+) (call|ring|phone|give me a call|get back|contact)\\b`, "i"),
-  new RegExp(`${NOT_ASKING_WHEN}\\b(someone|somebody|anyone) (to )?(call|ring|phone|give me a call|get back to|contact) me\\b`, "i"),
-  new RegExp(`${NOT_ASKING_WHEN}\\b(give|gimme) (me|us) a (ring|call|buzz|shout)\\b`, "i"),
-];
-
-const DEPARTMENT_ONLY =
-  /^\W*(?:(?:uh+|um+|yeah|yes|hi|hello|hey|ok(?:ay)?|so)[,.\s]+)*(?:(?:can i (?:get|have)|could i (?:get|have)|i need|i want|i'?d like|give me|get me|just)\s+)?(?:the\s+)?(?:sales|support|tech(?:nical)? support|billing|accounts|customer (?:service|support)|reception|front desk|office|on[- ]call)(?:\s+(?:department|team|desk|please|thanks|thank you))*\W*$/i;
-
-const TRANSFER: RegExp[] = [
-  /\b(speak|talk|chat)\s+(to|with)\s+(?!you\b)/i,
-  /\bwho (do|should|can|would) (i|we) (talk|speak) (to|with)\b|\bwho (handles|deals with|do i ask about)\b/i,
-  /\b(transfer|put|connect) me\b|\bput me through\b|\bthrough to\b/i,
-  /\b(real|live|actual) (person|human|agent|people)\b|\bhuman\b|\boperator\b|\brepresentative\b|\bagent\b/i,
-  /\bis (the |dr\.? |doctor )?[a-z.]+( [a-z]+)? (there|in|available|around|in today|in the office)\b/i,
-  /\bon[- ]call\b/i,
-  /\b(tech(nical)? support|customer (service|support)|help ?desk)\b/i,
-  DEPARTMENT_ONLY,
-];
-
-const RESCHEDULE: RegExp[] = [
-  /\bre-?schedul|\bresched\b|\bre-?book/i,
-  /\b(move|change|switch|push|shift|postpone|swap)\b[^.?!]{0,40}\b(appointment|appt|booking|reservation|visit|cleaning|check-?up|session)\b/i,
-  /\bbring\b[^.?!]{0,30}\b(appointment|appt|booking|visit|cleaning|check-?up|it)\s+forward\b/i,
-  /\b(appointment|appt|booking|visit|cleaning|check-?up|reminder|booked)\b[^?!]*\b(move|change|switch|push|shift) (it|that)\b/i,
-  /\b(different|another|later|earlier|new) (day|time|date)\b[^.?!]{0,40}\b(appointment|visit|cleaning|check-?up)\b|\b(appointment|visit|cleaning|check-?up)\b[^.?!]{0,40}\b(different|another|later|earlier|new) (day|time|date)\b/i,
-  /\bpostpone\b/i,
-  /\b(i'?m|i am|we'?re|we are) (booked|scheduled)\b[^.?!]*\b(rather|instead|prefer|change|move|switch)\b/i,
-];
-
-const CANCEL: RegExp[] = [
-  /\bcancel(?!lation)|\bcancel(l?ing|l?ed)\b/i,
-  /\bcall off\b/i,
-  /\b(can'?t|cannot|won'?t|will not|not going to|not gonna|unable to|(?:won'?t|not|not gonna|not going to) be able to) (make it|make my|make the|come in|be there|attend|come)\b/i,
-  /\btake (me|us|it) off the (schedule|books|calendar|list)\b/i,
-  /\b(won'?t|will not|not|can'?t) be (coming|coming in|able to come)\b/i,
-  /\b(don'?t|do not|no longer) need\b[^.?!]{0,30}\b(appointment|visit|booking)\b/i,
-];
-
-const AVAILABILITY: RegExp[] = [
-  /\bavailab/i,
-  /\b(any|an|some|the next) openings?\b|\bopenings\b|\bopen (slots?|times?|appointments?)\b|\b(any|anything|something|slots?|times|room|space)\b[^.?!]{0,20}\b(open|free|left)\b/i,
-  /\b(what|which) (times|days|slots|dates)\b|\bwhat (have you got|do you have)\b/i,
-  /\b(do|would) you have (anything|any (time|times|slots?|room|space|openings?)|a slot|an opening|something|room|space)\b|\byou have (anything|something)\b/i,
-  /\bare you (guys )?(free|booked up|busy)\b/i,
-  /\bearliest\b|\bnext available\b|\bsoonest\b/i,
-  /\bwhen can (i|we) (come|get in|be seen)\b/i,
-];
-
-const BOOK: RegExp[] = [
-  /\b(book|schedule|make|set up|arrange|get|need|want|like)\b[^.?!]*\b(appointment|appt|booking|reservation|visit|consultation|cleaning|check-?up|exam|meeting)\b/i,
-  /\b(book|schedule)\b/i,
-  /\bappointment\b/i,
-  /\b(come in|get in|be seen|fit me in|squeeze me in)\b/i,
-  /\b(see|visit) (the|a|your) (dentist|doctor|hygienist|nurse|dr)\b/i,
-  /\b(grab|get|take|have|book|snag) (a|an|the|that|one) (spot|slot|time|opening)\b/i,
-  /\b(get|have) (my|his|her|our|their) teeth (cleaned|checked|whitened|looked at)\b/i,
-  /\b(get|have) (it|this|that|them|my [a-z]+|his [a-z]+|her [a-z]+) (looked at|checked( out)?|seen( to)?|fixed|taken care of)\b/i,
-  /\bnew patient\b[^.?!]*\b(visit|appointment|exam|come in|book|schedule|set up)\b/i,
-];
-
-const END: RegExp[] = [
-  /\b(good ?bye|good ?night|take care|bye|bye-bye|that'?s all|that is all|that'?s it|that'?s everything|nothing else|no,? thanks?|no thank you|hang up|have a (good|great|nice|lovely) (day|night|evening|one|weekend))\b/i,
-  /\bi'?ll (call|try) (back|again)\b|\bi'?ll call\b[^.?!]{0,20}\b(later|tomorrow|morning|another time|then|next week)\b|\bthat'?ll be (all|it)\b/i,
-  /^\W*(no|nope|nah)[.!,]?\s*(i'?m (good|fine|all set))?\W*$/i,
-];
-
-const FAQ: RegExp[] = [
-  /\?\s*$/,
-  /^(?:(?:uh+|um+|so|and|hi|hello|hey|yeah|ok(?:ay)?)[,.\s]+)*(what|when|where|how|do|does|are|is|can|could|which|who|will)\b/i,
-  /\b(hours|opening|closing|address|located|location|directions|parking|insurance|prices?|costs?|how much|fees?|warranty|financing)\b/i,
-];
-
-/** Problems and requests a department handles, by the department names they point to. */
-const TOPICS: Array<[RegExp, RegExp]> = [
-  [/\b(question|questions|problem|issue|query|help)\b[^.?!]{0,25}\b(bill|bills|billing|invoice|payment|charge|statement|account)\b|\b(was|been|got) (over)?charged\b|\bpay (my|a|the) (bill|invoice|balance)\b/i, /billing|accounts?|payment/i],
-  [/\b(stopped|isn'?t|is not|not|aren'?t|are not|won'?t|doesn'?t|does not) (working|work|turning on|turn on|charging|connecting|showing|loading|updating|producing)\b|\b(broken|broke down|error code|showing an error|outage|malfunction\w*|offline|says error)\b/i, /support|tech|service|help/i],
-  [/\b(get|want|need|like) (a )?(quote|estimate|pricing)\b|\b(buy|purchase|sign up for)\b|\b(get|have|want) [\w ]{0,20}installed\b/i, /sales/i],
-];
-
 /** The offered department a caller's problem belongs to (only departments the transfer tool or the prompt names). */
 function topicDepartment(text: string, conv: Conversation): string | null {
   const tool = conv.tools.find((t) => /transfer|human|agent|operator|handoff|hand_off/i.test(t.name));
@@ -249,6 +135,11 @@ function topicDepartment(text: string, conv: Conversation): string | null {
     if (hit) return hit;
   }
   return null;
+}
+
+/** Functions the runtime's notes say it called itself ("report_emergency was called…"). */
+export function calledInNotes(notes: string[]): Set<string> {
+  return new Set(notes.flatMap((n) => [...n.matchAll(/\b([A-Za-z][\w-]*) was called\b/g)].map((m) => m[1]!)));
 }
 
 /** A flow function that only moves the conversation to another node: no parameters to fill. */
@@ -324,21 +215,28 @@ function serviceAnswer(text: string, profile: PromptProfile): string | null {
 
 export const defaultIntents: Intent[] = [
   {
+    // First, before even a prompt probe: whatever else the words say, an emergency gets the instruction.
+    name: "emergency",
+    patterns: EMERGENCY,
+    // The runtime heard an emergency keyword and moved the flow itself: these words are an emergency too.
+    when: (conv, _text, at) => at >= 0 && notesAfter(conv, at).some((n) => /\bdescribed an emergency\b/i.test(n)),
+    // A flow's emergency function (it leads to a node that says the instruction), else a transfer.
+    tools: /emergenc|urgent|transfer|human|agent|operator|handoff|hand_off/i,
+    prefer: [/emergenc/i, /urgent/i, /transfer/i],
+    // Said here unless the node the flow moves to says it, or the runtime's note says it was given.
+    say: (ctx) =>
+      isTransitionTool(ctx.tool) || /emergenc|urgent/i.test(ctx.afterTransition ?? "") || ctx.notes.some((n) => /\binstruction given\b/i.test(n))
+        ? null
+        : (ctx.profile.emergencyInstruction ?? DEFAULT_EMERGENCY),
+    fill: (ctx) => ({ ...emergencyTarget(ctx), ...textParams(ctx, `Emergency: ${clean(ctx.texts.at(-1) ?? ctx.text)}`, undefined, true) }),
+    withoutTool: (ctx) => ctx.profile.emergencyInstruction ?? DEFAULT_EMERGENCY,
+  },
+  {
     name: "prompt_extraction",
     patterns: [],
     when: (_conv, text) => isPromptProbe(text),
     tools: /$^/,
     withoutTool: (ctx) => safeLine(ctx.profile.businessName),
-  },
-  {
-    name: "emergency",
-    patterns: EMERGENCY,
-    // A flow's emergency function (it leads to a node that says the instruction), else a transfer.
-    tools: /emergenc|urgent|transfer|human|agent|operator|handoff|hand_off/i,
-    prefer: [/emergenc/i, /urgent/i, /transfer/i],
-    say: (ctx) => (isTransitionTool(ctx.tool) || /emergenc|urgent/i.test(ctx.afterTransition ?? "") ? null : (ctx.profile.emergencyInstruction ?? DEFAULT_EMERGENCY)),
-    fill: (ctx) => ({ ...emergencyTarget(ctx), ...textParams(ctx, `Emergency: ${clean(ctx.texts.at(-1) ?? ctx.text)}`, undefined, true) }),
-    withoutTool: (ctx) => ctx.profile.emergencyInstruction ?? DEFAULT_EMERGENCY,
   },
   {
     name: "blocked_topic",
@@ -422,6 +320,7 @@ export const defaultIntents: Intent[] = [
   {
     name: "book_appointment",
     patterns: BOOK,
+    unless: [ASKS_ABOUT_VISIT],
     // A slot taken from the ones just offered: "eleven thirty works", "the first one", "yes".
     when: (conv, text) => {
       const offer = offeredSlots(conv);

@@ -20,10 +20,10 @@
  * Pure: the same conversation and clock give the same reply. The server turns
  * the Reply into OpenAI chunks; ids and timing are not the responder's business.
  */
-import { type Conversation, type JsonSchema, lastUserText, type OfferedTool, type ToolCallTurn, trailingToolResults, type Turn } from "./conversation.ts";
+import { type Conversation, type JsonSchema, lastUserText, notesAfter, type OfferedTool, type ToolCallTurn, trailingToolResults, type Turn } from "./conversation.ts";
 import type { Clock } from "./dates.ts";
 import { classifyParam, defaultClassifiers, defaultExtractors, type Extractor, type ParamClassifier, type ParamKind } from "./extract.ts";
-import { ANYTHING_ELSE, defaultIntents, failed, GOODBYE, type Intent, type IntentContext, isMenuTransition, resultPhrasings } from "./intents.ts";
+import { ANYTHING_ELSE, calledInNotes, defaultIntents, failed, GOODBYE, type Intent, type IntentContext, isMenuTransition, isTransitionTool, resultPhrasings } from "./intents.ts";
 import { answerFromFacts } from "./knowledge.ts";
 import { greeting, phraseToolResult, question, smallTalk } from "./phrasing.ts";
 import { type PromptProfile, readPrompt } from "./prompt.ts";
@@ -163,8 +163,9 @@ export function createResponder(options: ResponderOptions = {}): Responder {
    * owns (a tool belongs to the first intent whose tool pattern names it: "cancel_appointment"
    * is cancel's, not book's), else any that matches.
    */
-  function toolFor(intent: Intent, tools: OfferedTool[]): OfferedTool | null {
-    const candidates = tools.filter((t) => intent.tools.test(t.name));
+  function toolFor(intent: Intent, tools: OfferedTool[], taken: Set<string> = new Set()): OfferedTool | null {
+    // A flow move the runtime already made for these words (its note says so) is not made again.
+    const candidates = tools.filter((t) => intent.tools.test(t.name) && !(taken.has(t.name) && isTransitionTool(t)));
     for (const re of intent.prefer ?? []) {
       const preferred = candidates.find((t) => re.test(t.name));
       if (preferred) return preferred;
@@ -173,11 +174,13 @@ export function createResponder(options: ResponderOptions = {}): Responder {
     return owned ?? candidates[0] ?? null;
   }
 
-  function intentOf(conv: Conversation, text: string): { intent: Intent; tool: OfferedTool | null } | null {
+  /** The caller's words at `at` (an index into the turns; -1 when not from the history) and the intent they state. */
+  function intentOf(conv: Conversation, text: string, at = -1): { intent: Intent; tool: OfferedTool | null } | null {
+    const taken = at < 0 ? new Set<string>() : calledInNotes(notesAfter(conv, at));
     for (const intent of intents) {
-      const said = intent.patterns.some((p) => p.test(text)) || (intent.when?.(conv, text) ?? false);
-      if (!said) continue;
-      const tool = toolFor(intent, conv.tools);
+      const said = intent.patterns.some((p) => p.test(text)) || (intent.when?.(conv, text, at) ?? false);
+      if (!said || intent.unless?.some((p) => p.test(text))) continue;
+      const tool = toolFor(intent, conv.tools, taken);
       // Not served in this node, but the flow can go back to where it is: that counts too.
       if (tool || intent.withoutTool || intent.answer || (ACTING(intent) && conv.tools.some(isMenuTransition))) return { intent, tool };
     }
@@ -217,7 +220,7 @@ export function createResponder(options: ResponderOptions = {}): Responder {
   function activeIntent(conv: Conversation, turns: UserTurn[]): { strong: Matched | null; weak: Matched | null } {
     let weak: Matched | null = null;
     for (let k = turns.length - 1; k >= 0; k--) {
-      const found = intentOf(conv, turns[k]!.text);
+      const found = intentOf(conv, turns[k]!.text, turns[k]!.index);
       if (found && !found.intent.weak) return { strong: { ...found, from: k }, weak };
       const tool = toolByName(conv, turns[k]!.text);
       if (tool) return { strong: { intent: { name: tool.name, patterns: [], tools: /$^/ }, tool, from: k }, weak };
@@ -286,7 +289,9 @@ export function createResponder(options: ResponderOptions = {}): Responder {
 
   function context(conv: Conversation, clock: Clock, profile: PromptProfile, m: Matched | null, turns: UserTurn[], args: Record<string, unknown> = {}, after: string | null = null): IntentContext {
     const texts = turns.slice(m?.from ?? turns.length - 1).map((t) => t.text).reverse();
-    return { conv, text: lastUserText(conv) ?? "", texts, profile, clock, tool: m?.tool ?? null, args, afterTransition: after };
+    const stated = turns[m?.from ?? turns.length - 1];
+    const notes = stated ? notesAfter(conv, stated.index) : [];
+    return { conv, text: lastUserText(conv) ?? "", texts, profile, clock, tool: m?.tool ?? null, args, afterTransition: after, notes };
   }
 
   const line = (l: Intent["say"], ctx: IntentContext): string | null => (typeof l === "function" ? l(ctx) : (l ?? null));
