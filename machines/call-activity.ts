@@ -19,6 +19,7 @@ import {
   sendDtmfCommand,
   speakCommand,
   transferCommand,
+  uuidBridgeCommand,
 } from "./call-commands.ts";
 import { refusalReason } from "./call-refusal.ts";
 import { nowOf } from "./call-timers.ts";
@@ -117,6 +118,17 @@ const startBridge = callEnqueue(({ context, event, enqueue }) => {
     type: "command",
     command: bridgeCommand(context, event.dialString, event.applicationUuid),
   });
+});
+
+/**
+ * bridge_call: uuid_bridge to another live call. What played (hold audio) was
+ * broken first (breakIfBusy) and is no longer ours to wait for: its
+ * EXECUTE_COMPLETE must not end the bridge, which CHANNEL_BRIDGE reports.
+ */
+const startCallBridge = callEnqueue(({ context, event, enqueue }) => {
+  if (event.type !== "bridge_call") return;
+  enqueue.assign({ pending: null });
+  enqueue.emit({ type: "command", command: uuidBridgeCommand(context, event.otherCallId) });
 });
 
 const startTransfer = callEnqueue(({ context, event, enqueue }) => {
@@ -240,6 +252,7 @@ export const activityActions = {
   startPlay,
   startGather,
   startBridge,
+  startCallBridge,
   startTransfer,
   sendDtmf,
   breakPlayback,

@@ -163,6 +163,11 @@ export function bridgeCommand(context: CallContext, dialString: string, applicat
   return { type: "bridge", uuid: context.callId, dialString, applicationUuid };
 }
 
+/** uuid_bridge <this call> <other call>: both legs leave what they run (park, playback) for the bridge. */
+export function uuidBridgeCommand(context: CallContext, otherCallId: string): SwitchCommand {
+  return { type: "uuid_bridge", uuid: context.callId, otherUuid: otherCallId };
+}
+
 export function transferCommand(context: CallContext, extension: string, dialplanContext?: string): SwitchCommand {
   return {
     type: "transfer",

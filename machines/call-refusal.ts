@@ -13,6 +13,7 @@ const VERB: Record<CallUserCommandType, string> = {
   gather: "gather digits on",
   transfer: "transfer",
   bridge: "bridge",
+  bridge_call: "bridge",
   hangup: "hang up",
   answer: "answer",
   break: "stop playback on",

@@ -104,6 +104,8 @@ export type GatherCommand = {
 };
 export type TransferCommand = { type: "transfer"; at: number; extension: string; context?: string };
 export type BridgeCommand = { type: "bridge"; at: number; dialString: string; applicationUuid: string };
+/** Bridge this call to another live call of ours (uuid_bridge): a warm transfer joins the caller to the agent. */
+export type BridgeCallCommand = { type: "bridge_call"; at: number; otherCallId: string };
 /**
  * Hang up an answered call, cancel an unanswered outbound one, reject a ringing
  * inbound one. `reason` that is a FreeSWITCH cause name is used as the cause.
@@ -145,6 +147,7 @@ export type CallUserCommand =
   | GatherCommand
   | TransferCommand
   | BridgeCommand
+  | BridgeCallCommand
   | HangupCommand
   | AnswerCommand
   | BreakCommand
@@ -159,6 +162,7 @@ export const USER_COMMAND_TYPES: readonly CallUserCommandType[] = [
   "gather",
   "transfer",
   "bridge",
+  "bridge_call",
   "hangup",
   "answer",
   "break",

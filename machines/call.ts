@@ -91,6 +91,7 @@ export const callMachine = setup({
     gather: { actions: "emitRefused" },
     transfer: { actions: "emitRefused" },
     bridge: { actions: "emitRefused" },
+    bridge_call: { actions: "emitRefused" },
     hangup: { actions: "emitRefused" },
     answer: { actions: "emitRefused" },
     break: { actions: "emitRefused" },
@@ -252,6 +253,8 @@ export const callMachine = setup({
         play: { target: ".playing", actions: ["breakIfBusy", "startPlay"] },
         gather: { target: ".collecting_digits", actions: ["breakIfBusy", "startGather"] },
         bridge: { target: ".bridged", actions: ["breakIfBusy", "startBridge"] },
+        // Idle until CHANNEL_BRIDGE says the two legs are joined (-ERR: the other leg is gone).
+        bridge_call: { target: ".idle", actions: ["breakIfBusy", "startCallBridge"] },
         transfer: { target: ".transferred", actions: "startTransfer" },
         send_dtmf: { actions: "sendDtmf" },
         break: { actions: "breakPlayback" },
@@ -311,6 +314,7 @@ export const callMachine = setup({
             play: { actions: "emitRefused" },
             gather: { actions: "emitRefused" },
             bridge: { actions: "emitRefused" },
+            bridge_call: { actions: "emitRefused" },
             break: { actions: "emitRefused" },
           },
         },
@@ -321,6 +325,7 @@ export const callMachine = setup({
             play: { actions: "emitRefused" },
             gather: { actions: "emitRefused" },
             bridge: { actions: "emitRefused" },
+            bridge_call: { actions: "emitRefused" },
             break: { actions: "emitRefused" },
             // CHANNEL_PARK: the dialplan parked the channel again, so it is ours to drive.
             "channel.park": { target: "idle" },

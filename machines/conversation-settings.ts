@@ -17,6 +17,7 @@ export const DEFAULT_PHRASES: ConversationPhrases = {
   modelError: "I'm sorry, I didn't quite get that. Could you say it again?",
   errorGoodbye: "I'm sorry, something went wrong on my side. Please call back later. Goodbye!",
   transferFailed: "I'm sorry, I couldn't transfer your call.",
+  transferUnanswered: "I'm sorry, nobody could take your call right now. Can I take a message?",
 };
 
 export const DEFAULT_SETTINGS: ConversationSettings = {

@@ -24,7 +24,10 @@ import type {
   ToolActorOutput,
   TtsActorInput,
   TtsActorOutput,
+  WarmTransferActorInput,
+  WarmTransferActorOutput,
 } from "./conversation-types.ts";
+import { warmTransferOutput } from "./conversation-transfer.ts";
 
 export type StepFn = (context: ConversationContext, event: steps.StepEvent) => Change;
 
@@ -106,6 +109,7 @@ export const conversationSetup = setup({
     llm: fromCallback<EventObject, LlmActorInput>(() => notProvided("llm")),
     tts: fromPromise<TtsActorOutput, TtsActorInput>(async () => notProvided("tts")),
     tool: fromPromise<ToolActorOutput, ToolActorInput>(async () => notProvided("tool")),
+    warmTransfer: fromPromise<WarmTransferActorOutput, WarmTransferActorInput>(async () => notProvided("warmTransfer")),
   },
   delays: {
     maxDuration: ({ context }) => context.settings.maxDurationMs,
@@ -159,6 +163,8 @@ export const conversationSetup = setup({
     replyFinishedThenTransfer: ({ context }) => replyFinished(context) && context.reply?.then?.type === "transfer",
     replyFinishedThenHangUp: ({ context }) => replyFinished(context) && context.reply?.then?.type === "hang_up",
     refusesTransfer: ({ context, event }) => event.type === "call.command_refused" && event.id === context.transfer?.commandId,
+    isWarmTransfer: ({ context }) => context.transfer?.warm != null,
+    agentAnswered: ({ event }) => warmTransferOutput(event as steps.StepEvent)?.outcome === "answered",
     // ── closing ──
     hasGoodbye: ({ context }) => context.closing?.goodbye != null,
     isGoodbye: ({ context, event }) => idOf(event) !== null && idOf(event) === context.closing?.commandId,

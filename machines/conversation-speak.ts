@@ -339,9 +339,11 @@ export function finishReply(context: ConversationContext, event: StepEvent): Cha
   const then = context.reply?.then ?? null;
   const committed = commitReply(context, timeOf(event));
   if (then?.type !== "transfer") return committed;
+  // Warm: nothing is sent to the call here; the `warmTransfer` actor holds the caller and rings the agent.
+  if (then.warm) return { patch: { ...committed.patch, transfer: { to: then.to, commandId: null, warm: then.warm } }, emitted: committed.emitted };
   const c = command({ ...context, ...committed.patch }, (id) => ({ type: "transfer", id, to: then.to }));
   return {
-    patch: { ...committed.patch, seq: c.seq, transfer: { to: then.to, commandId: c.id } },
+    patch: { ...committed.patch, seq: c.seq, transfer: { to: then.to, commandId: c.id, warm: null } },
     emitted: [...committed.emitted, c.emitted],
   };
 }

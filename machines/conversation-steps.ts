@@ -307,7 +307,9 @@ export function emitHangup(context: ConversationContext): Change {
 }
 
 export function callEnded(context: ConversationContext, event: StepEvent): Change {
-  const outcome: ConversationOutcome = context.transfer !== null ? "transferred" : (context.closing?.outcome ?? "caller_hung_up");
+  // A warm transfer counts once the agent took the call; a caller who hangs up on hold just hung up.
+  const transferred = context.transfer !== null && (context.transfer.warm === null || context.transfer.agentCallId !== undefined);
+  const outcome: ConversationOutcome = transferred ? "transferred" : (context.closing?.outcome ?? "caller_hung_up");
   return {
     patch: {
       outcome: context.outcome ?? outcome,

@@ -24,6 +24,8 @@ export interface ConversationPhrases {
   modelError: string;
   errorGoodbye: string;
   transferFailed: string;
+  /** A warm transfer nobody took (no answer, busy, failed): the caller is back with the bot. */
+  transferUnanswered: string;
 }
 
 export interface ConversationSettings {
@@ -125,7 +127,31 @@ export interface TtsActorOutput {
 }
 
 /** What a tool may ask the conversation to do once the reply that follows it has been spoken. */
-export type ToolFollowUp = { type: "transfer"; to: string } | { type: "hang_up"; reason?: string };
+export type ToolFollowUp = { type: "transfer"; to: string; warm?: WarmTransferRequest } | { type: "hang_up"; reason?: string };
+
+/**
+ * A warm transfer: the caller holds while the person at `to` is rung for at
+ * most ringTimeoutS and, on answering, hears the one-line summary; then both
+ * are bridged. Unanswered, the caller is back with the bot.
+ */
+export interface WarmTransferRequest {
+  summary: string;
+  ringTimeoutS: number;
+}
+
+/** `warmTransfer` (fromPromise): rings the agent, tells them the summary; stopping it cancels the agent's leg. */
+export interface WarmTransferActorInput {
+  conversationId: string;
+  /** The caller's call (it holds meanwhile). */
+  callId: string;
+  /** The agent's dial string. */
+  to: string;
+  summary: string;
+  ringTimeoutS: number;
+}
+
+/** The agent answered and heard the summary (their call is `agentCallId`), or nobody took the call and why. */
+export type WarmTransferActorOutput = { outcome: "answered"; agentCallId: string } | { outcome: "unanswered"; reason: string };
 
 /** `tool` (fromPromise): runs one tool call; a rejection becomes "error: …" for the model. */
 export interface ToolActorInput {
@@ -189,6 +215,8 @@ export type ConversationCommand =
   /** uuid_break <uuid> all: stop what plays and flush what is queued. */
   | { type: "break"; id: string }
   | { type: "transfer"; id: string; to: string }
+  /** Bridge the call to another live call (uuid_bridge): a warm transfer's last step. */
+  | { type: "bridge_call"; id: string; callId: string }
   | { type: "hangup"; id: string; reason: string }
   | { type: "audio_stream.start"; id: string }
   | { type: "audio_stream.stop"; id: string };
@@ -387,7 +415,11 @@ export interface ConversationContext {
   speechInputLost: boolean;
   /** Tell the caller speech input is lost once the current reply ends. */
   lostNoticePending: boolean;
-  transfer: { to: string; commandId: string } | null;
+  /**
+   * The transfer under way: blind, the command the call may refuse; warm, the
+   * request while the agent is rung, then the agent's call once they answered.
+   */
+  transfer: { to: string; commandId: string | null; warm: WarmTransferRequest | null; agentCallId?: string } | null;
   closing: ClosingPlan | null;
   /** The flow being run (null: a plain conversation). */
   flow: ConversationFlowState | null;

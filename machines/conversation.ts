@@ -9,7 +9,8 @@
  * to the call actor, which may refuse it (`call.command_refused`).
  *
  * States: waiting_for_answer → live (parallel: input = the recogniser stream
- * and its one retry; dialog = opening → listening ⇄ responding, transferring)
+ * and its one retry; dialog = opening → listening ⇄ responding, transferring
+ * (blind, or warm: holding while the agent is rung, then bridged or back to responding))
  * → closing (goodbye, hangup) → ended. `responding` is itself parallel:
  * generate (model rounds and tools), synth (TTS, one sentence at a time) and
  * playout (one say/play at a time: the call's say interrupts what plays).
@@ -23,6 +24,7 @@ import { and, not, type SnapshotFrom } from "xstate";
 import { closeForModelError, conversationSetup, initialContext, run, transferredWithoutHangup } from "./conversation-setup.ts";
 import * as speak from "./conversation-speak.ts";
 import * as steps from "./conversation-steps.ts";
+import * as transfer from "./conversation-transfer.ts";
 
 export * from "./conversation-types.ts";
 export { DEFAULT_PHRASES, DEFAULT_SETTINGS, resolveSettings } from "./conversation-settings.ts";
@@ -343,11 +345,35 @@ export const conversationMachine = conversationSetup.createMachine({
               },
             },
 
-            // The call was asked to transfer; it ends the conversation unless it refuses.
             transferring: {
-              after: { hangupConfirm: { target: "#conversation.ended", actions: run(transferredWithoutHangup) } },
-              on: {
-                "call.command_refused": { guard: "refusesTransfer", target: "responding", actions: run(speak.transferRefused) },
+              initial: "choosing",
+              states: {
+                choosing: {
+                  always: [{ guard: "isWarmTransfer", target: "holding" }, { target: "blind" }],
+                },
+                // The call was asked to transfer; it ends the conversation unless it refuses.
+                blind: {
+                  after: { hangupConfirm: { target: "#conversation.ended", actions: run(transferredWithoutHangup) } },
+                  on: {
+                    "call.command_refused": { guard: "refusesTransfer", target: "#responding", actions: run(speak.transferRefused) },
+                  },
+                },
+                // Warm: the caller holds while the agent is rung and told the summary (the caller's
+                // words meanwhile are not a turn). Leaving this state (the caller hung up, the time
+                // limit) stops the actor, which hangs the agent's leg up.
+                holding: {
+                  invoke: {
+                    id: "warmTransfer",
+                    src: "warmTransfer",
+                    input: ({ context }) => transfer.warmTransferInput(context),
+                    onDone: [
+                      // The bridge is asked for; the caller is the agent's now (CHANNEL_BRIDGE is in the calls' journals).
+                      { guard: "agentAnswered", target: "#conversation.ended", actions: run(transfer.bridgeToAgent) },
+                      { target: "#responding", actions: run(transfer.transferUnanswered) },
+                    ],
+                    onError: { target: "#responding", actions: run(transfer.transferUnanswered) },
+                  },
+                },
               },
             },
           },

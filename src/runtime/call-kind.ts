@@ -32,6 +32,8 @@ export interface CallMeta {
 export interface CallSpawn {
   input: CallInput;
   meta: CallMeta;
+  /** Another call this one belongs to (a warm transfer's agent leg → the caller's call). */
+  parentId?: string;
 }
 
 export type CallKind = ActorKind<CallMachine, CallSpawn, CallMeta>;
@@ -48,7 +50,7 @@ export function createCallKind({ executor, link, journal, metrics }: CallKindDep
     name: "call",
     machine: callMachine,
 
-    create: ({ input, meta }) => ({ id: input.callId, input, meta }),
+    create: ({ input, meta, parentId }) => ({ id: input.callId, input, meta, parentId: parentId ?? null }),
 
     state: (snapshot) => ({ name: callStateName(snapshot), status: callStatus(snapshot) }),
 

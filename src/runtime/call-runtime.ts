@@ -40,6 +40,8 @@ export interface PlaceCallRequest {
   dryRun: boolean;
   /** performance.now() when the HTTP request arrived, for the request→originate latency. */
   requestReceivedAt?: number;
+  /** The call this one was placed for (a warm transfer's agent leg: the caller's call), its parent actor. */
+  parentId?: string;
 }
 
 export type UserCommand = CallUserCommand extends infer C ? (C extends { at: number } ? Omit<C, "at"> : never) : never;
@@ -116,7 +118,7 @@ export class CallRuntime {
       createdAt: Date.now(),
     };
     const meta: CallMeta = { direction: "outbound", statusCallback: req.statusCallback ?? null, dryRun: req.dryRun, requestReceivedAt: req.requestReceivedAt };
-    const entry = this.spawn({ input, meta });
+    const entry = this.spawn({ input, meta, ...(req.parentId !== undefined ? { parentId: req.parentId } : {}) });
     this.opts.metrics.callsPlaced.inc();
     const view = viewOf(entry);
     if (req.dryRun) {

@@ -95,6 +95,8 @@ export function callCommandOf(command: ConversationCommand, at: number, grant?: 
       return isEndpointDialString(command.to)
         ? { type: "bridge", at, dialString: command.to, applicationUuid: command.id }
         : { type: "transfer", at, extension: command.to };
+    case "bridge_call":
+      return { type: "bridge_call", at, otherCallId: command.callId };
     case "hangup":
       return { type: "hangup", at, reason: command.reason };
     case "audio_stream.start":

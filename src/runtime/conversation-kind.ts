@@ -20,8 +20,16 @@
  * - Supervision: a conversation that throws is journalled and its call is hung
  *   up rather than left in silence; the process carries on.
  */
-import type { SnapshotFrom } from "xstate";
-import { conversationMachine, type ConversationCommand, type ConversationEmitted, type ConversationInput, type ConversationMachine } from "../../machines/conversation.ts";
+import { fromPromise, type SnapshotFrom } from "xstate";
+import {
+  conversationMachine,
+  type ConversationCommand,
+  type ConversationEmitted,
+  type ConversationInput,
+  type ConversationMachine,
+  type WarmTransferActorInput,
+  type WarmTransferActorOutput,
+} from "../../machines/conversation.ts";
 import type { TurnLatencies } from "../../machines/turn-latency.ts";
 import type { MediaStreamEvent } from "../media/index.ts";
 import { childLog } from "../log.ts";
@@ -31,6 +39,7 @@ import type { ConversationSink, ConversationView } from "./conversation-api.ts";
 import { callCommandOf, mediaNotice, newConversationMeta, noteCommandRefused, noteCommandSent, noticeOf, type AudioStreamGrant, type ConversationMeta } from "./conversation-call.ts";
 import { createConversationActors, type CallerAudio, type ConversationEffectsDeps } from "./conversation-effects.ts";
 import type { RuntimeMetrics } from "./runtime-metrics.ts";
+import { createWarmTransferActor, type WarmTransferDeps } from "./warm-transfer.ts";
 
 const log = childLog({ mod: "runtime.conversation" });
 
@@ -65,6 +74,8 @@ export interface ConversationKindDeps extends Omit<ConversationEffectsDeps, "met
   metrics: RuntimeMetrics;
   /** Where conversations are stored; null: only journalled. */
   sink: ConversationSink | null;
+  /** How a warm transfer rings the agent (warm-transfer.ts); absent, every warm transfer comes back unanswered. */
+  warmTransfer?: WarmTransferDeps;
 }
 
 // ─── reading a snapshot ──────────────────────────────────────────────────────
@@ -131,7 +142,12 @@ export function createConversationKind(deps: ConversationKindDeps): Conversation
   const metas = new Map<string, ConversationMeta>();
 
   const machine = conversationMachine.provide({
-    actors: createConversationActors({ ...deps, media, metrics, meta: (id) => metas.get(id) }),
+    actors: {
+      ...createConversationActors({ ...deps, media, metrics, meta: (id) => metas.get(id) }),
+      warmTransfer: deps.warmTransfer
+        ? createWarmTransferActor(deps.warmTransfer)
+        : fromPromise<WarmTransferActorOutput, WarmTransferActorInput>(async () => ({ outcome: "unanswered", reason: "warm transfer is not available" })),
+    },
   });
 
   const notify = (host: ActorHost, id: string, notice: { type: string } | null) => {

@@ -9,9 +9,10 @@
  * for it (`sandbox`).
  *
  * A tool's transfer follow-up becomes the conversation's transfer to the
- * target's dial string (a bare number through DIAL_GATEWAY), which the call
- * runs as a blind bridge. Warm transfer (hold audio, a summary to the agent)
- * and "no answer → back to the receptionist" are not done here yet.
+ * target's dial string (a bare number through DIAL_GATEWAY): blind, the call
+ * bridges to it; warm, the caller holds while the target is rung and hears
+ * the summary, then both are bridged, and unanswered the caller is back with
+ * the receptionist, who offers to take a message (src/runtime/warm-transfer.ts).
  */
 import { compileCheckedFlow } from "../../machines/receptionist/flow-compiler.ts";
 import { ReceptionistDefinitionSchema, type ReceptionistDefinition } from "../../machines/receptionist/definition.ts";
@@ -90,8 +91,10 @@ export function receptionistSpec(opts: ReceptionistSpecOptions): ConversationSpe
             log.warn({ conversationId: context.conversationId, target: result.then.target }, "transfer target cannot be dialled (a bare number needs DIAL_GATEWAY)");
             return { content: JSON.stringify({ ok: false, error: "The transfer cannot be made right now.", next_step: "Offer to take a message." }), ok: false };
           }
-          if (result.then.warm) log.info({ conversationId: context.conversationId, target: result.then.target }, "warm transfer requested: done as a blind transfer");
-          outcome.then = { type: "transfer", to: dial };
+          // Warm: the conversation holds the caller and rings the target for its ring timeout, telling whoever answers the summary.
+          outcome.then = result.then.warm
+            ? { type: "transfer", to: dial, warm: { summary: result.then.summary, ringTimeoutS: result.then.ringTimeoutS } }
+            : { type: "transfer", to: dial };
         }
         return outcome;
       },

@@ -52,9 +52,27 @@ export class SwitchRouter {
     this.dispatchingSince = event.receivedAt;
     try {
       this.host.deliver(entry, fromSwitch.channel(event, Date.now()));
+      this.toOtherLeg(event);
     } finally {
       this.dispatchingSince = null;
     }
+  }
+
+  /**
+   * FreeSWITCH fires CHANNEL_BRIDGE / CHANNEL_UNBRIDGE on the A leg only
+   * (switch_ivr_bridge.c). When the B leg is a call of ours too (a warm
+   * transfer's agent, joined by uuid_bridge), it hears the same bridge from its
+   * side, so both calls say whom they are bridged to.
+   */
+  private toOtherLeg(event: SwitchEvent): void {
+    if (event.kind !== "channel.bridge" && event.kind !== "channel.unbridge") return;
+    const other = this.host.get(event.otherUuid);
+    const fromSwitch = other && this.host.kindOf(other.kind).fromSwitch;
+    if (!other || !fromSwitch || other.id === event.uuid) return;
+    const mirrored = { ...event, uuid: other.id, otherUuid: event.uuid };
+    const { variables: _variables, ...journalled } = mirrored;
+    this.host.journal(other.id, "event", event.eventName, { ...journalled, reportedOn: event.uuid });
+    this.host.deliver(other, fromSwitch.channel(mirrored, Date.now()));
   }
 
   private linkChanged(up: boolean): void {

@@ -39,7 +39,19 @@ describe("transfer_to_human", () => {
 
   test("a blind target transfers blind", async () => {
     const result = await runReceptionistTool("transfer_to_human", ctx(TUESDAY_10AM), { target: "billing" });
-    expect(result.then).toMatchObject({ type: "transfer", to: "+15550102002", warm: false, summary: null });
+    expect(result.then).toMatchObject({ type: "transfer", to: "+15550102002", warm: false, summary: "A caller asking for billing" });
+  });
+
+  test("the summary: the model's one line (`reason`), else who calls for whom (one line, clipped)", async () => {
+    const withSummary = await runReceptionistTool("transfer_to_human", ctx(TUESDAY_10AM), {
+      target: "front_desk",
+      reason: "Jane Doe, new patient,\n wants to move Tuesday's cleaning",
+    });
+    expect(withSummary.then).toMatchObject({ summary: "Jane Doe, new patient, wants to move Tuesday's cleaning" });
+    const known = await runReceptionistTool("transfer_to_human", { ...ctx(TUESDAY_10AM), callerNumber: "+13105550177" }, { target: "front_desk" });
+    expect(known.then).toMatchObject({ summary: "A caller from +13105550177 asking for front desk" });
+    const long = await runReceptionistTool("transfer_to_human", ctx(TUESDAY_10AM), { target: "front_desk", reason: "x".repeat(500) });
+    expect((long.then as { summary: string }).summary).toHaveLength(200);
   });
 
   test("out of hours (in the business's timezone): no transfer, the model offers a message, and hears when they are back", async () => {
@@ -67,7 +79,7 @@ describe("transfer_to_human", () => {
 
   test("a target without hours answers at any time", async () => {
     const result = await runReceptionistTool("transfer_to_human", ctx("2026-03-15T07:00:00Z", afterHours), { target: "on_call" });
-    expect(result.then).toEqual({ type: "transfer", to: "+15550104099", target: "on_call", warm: true, ringTimeoutS: 30, summary: null });
+    expect(result.then).toEqual({ type: "transfer", to: "+15550104099", target: "on_call", warm: true, ringTimeoutS: 30, summary: "A caller asking for on call" });
   });
 
   test("an unknown target lists the ones there are", async () => {

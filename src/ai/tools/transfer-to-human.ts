@@ -2,7 +2,9 @@
  * transfer_to_human: hands the caller to one of the definition's transfer
  * targets. The target must exist and be reachable now (its hours, in the
  * business's timezone; no hours means always); then the conversation, after
- * its next reply, transfers blind or warm with the target's ring timeout.
+ * its next reply, transfers blind or warm with the target's ring timeout (warm:
+ * the person answering first hears a one-line summary, the model's or one
+ * built from the caller's number and the target).
  * Otherwise the model is told to offer to take a message instead.
  */
 import type { TransferTarget } from "../../../machines/receptionist/definition.ts";
@@ -13,7 +15,26 @@ import { addDays, localDateTime, spokenDateTime, weekdayOf } from "./zoned-time.
 
 export interface TransferToHumanArgs {
   target: string;
+  /**
+   * The summary: one line the person answering a warm transfer hears ("Jane Doe,
+   * new patient, wants to move Tuesday's cleaning"); the parameter every
+   * template offers is `reason`, described to the model as exactly that.
+   */
   reason?: string;
+}
+
+/** Longest summary the agent is read: one line, said before they are bridged. */
+export const MAX_SUMMARY_CHARS = 200;
+
+/**
+ * What the person answering hears: the model's one line (`reason`), else
+ * what is known without it: who is calling and for whom. One line, no
+ * newlines, clipped (it is spoken, not read).
+ */
+export function transferSummary(args: TransferToHumanArgs, target: TransferTarget, callerNumber: string | null | undefined): string {
+  const given = (args.reason?.trim() ?? "").replace(/\s+/g, " ");
+  const line = given || `${callerNumber ? `A caller from ${callerNumber}` : "A caller"} asking for ${target.name.replace(/_/g, " ")}`;
+  return line.length > MAX_SUMMARY_CHARS ? `${line.slice(0, MAX_SUMMARY_CHARS - 1).trimEnd()}…` : line;
 }
 
 const snake = (s: string) =>
@@ -80,7 +101,7 @@ export const transferToHuman: ReceptionistTool<TransferToHumanArgs> = {
         { target: target.name, localTime: `${local.date} ${local.time}`, weekday: local.weekday, nextOpening: next },
       );
     }
-    const summary = args.reason?.trim() || null;
+    const summary = transferSummary(args, target, ctx.callerNumber);
     return succeeded(
       {
         target: target.name,

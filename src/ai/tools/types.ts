@@ -43,8 +43,8 @@ export type ToolFollowUp =
       warm: boolean;
       /** No answer within this long: the caller is back with the receptionist, who offers to take a message. */
       ringTimeoutS: number;
-      /** One line for the person answering (the model's `reason`), when given. */
-      summary: string | null;
+      /** One line for the person answering (the model's `summary` or `reason`, else who calls for whom). */
+      summary: string;
     }
   | { type: "hang_up"; reason?: string };
 
