@@ -31,6 +31,10 @@
  *                               embedded simulator, and with a real switch a bare number
  *                               is refused (422): give a full dial string such as
  *                               user/1000 or sofia/gateway/x/…
+ *   HOLD_AUDIO [tone_stream://%(2000,4000,440,480);loops=-1]  what a caller hears while a warm
+ *                               transfer rings the agent (any playback file; the default is a
+ *                               ringback from mod_tone_stream, in every stock build; local_stream://moh
+ *                               needs mod_local_stream and the music package installed)
  *   TTS_ENGINE [flite] / TTS_VOICE [kal]   FreeSWITCH `speak` engine and voice
  *   MAX_CONCURRENT_CALLS [1000] live calls accepted at once
  *   SHUTDOWN_GRACE_MS [10000]   on SIGTERM, how long live calls get before hangup
@@ -131,6 +135,8 @@ export interface Config {
     defaultCallerId: string | undefined;
     dialGateway: string | undefined;
     maxConcurrent: number;
+    /** HOLD_AUDIO: played to a caller on hold during a warm transfer. */
+    holdAudio: string;
   };
   /** What a call's own `say` speaks with (FreeSWITCH speak). */
   tts: { engine: string; voice: string };
@@ -199,6 +205,8 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_INBOUND_GREETING = "Hello, you have reached Switchboard. Goodbye.";
+/** US ringback (mod_tone_stream, loaded in every stock build) until broken: a warm transfer's hold audio. */
+export const DEFAULT_HOLD_AUDIO = "tone_stream://%(2000,4000,440,480);loops=-1";
 
 /** The conversation `npm start` runs on inbound calls with the embedded simulator (withEmbeddedDemo). */
 export const DEMO_CONVERSATION_PROMPT = [
@@ -330,6 +338,13 @@ export const envSchema = z.object({
   INBOUND_GREETING: text(DEFAULT_INBOUND_GREETING),
   DEFAULT_CALLER_ID: token(),
   DIAL_GATEWAY: token(),
+  // One playback argument: no whitespace (it ends the argument) and no control characters.
+  HOLD_AUDIO: raw().transform((v, ctx): string => {
+    if (unset(v)) return DEFAULT_HOLD_AUDIO;
+    const s = v!.trim();
+    if (!/^[^\s\x00-\x1f\x7f]+$/.test(s)) return reject(ctx, v!, "one playback file or stream, without spaces (e.g. local_stream://moh)");
+    return s;
+  }),
   TTS_ENGINE: token("flite"),
   TTS_VOICE: token("kal"),
   MAX_CONCURRENT_CALLS: integer(1000, 1, 1_000_000, "a whole number 1-1000000"),
@@ -407,6 +422,7 @@ export function loadConfig(env: Env = process.env): Config {
       defaultCallerId: e.DEFAULT_CALLER_ID,
       dialGateway: e.DIAL_GATEWAY,
       maxConcurrent: e.MAX_CONCURRENT_CALLS,
+      holdAudio: e.HOLD_AUDIO,
     },
     // FreeSWITCH has no "openai" speak engine: with TTS_ENGINE=openai a call's own say stays flite.
     tts: { engine: openaiTts ? "flite" : e.TTS_ENGINE, voice: e.TTS_VOICE },

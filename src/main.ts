@@ -289,6 +289,8 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
       media,
       audio: { sampleRate: AUDIO_SAMPLE_RATE, heartBeatSec: config.media.heartBeatSec },
       metrics,
+      // A warm transfer's agent leg is placed like POST /v1/calls (the call runtime, made below).
+      warmTransfer: { host, place: (request) => runtime.place(request), holdAudio: config.calls.holdAudio },
       // Every change of a conversation and its end: a row in the conversations table, through the journal.
       sink: options.conversationSink ?? conversationSink(journal),
       safety,

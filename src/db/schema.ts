@@ -206,6 +206,25 @@ export interface StoredFlowVisit {
   via: string | null;
 }
 
+/** Where a conversation's post-call analysis is: null while it lives, then pending → done | failed (or skipped). */
+export const ANALYSIS_STATUSES = ["pending", "done", "failed", "skipped"] as const;
+export type AnalysisStatus = (typeof ANALYSIS_STATUSES)[number];
+
+/** The post-call analysis (src/ai/analysis/): one model pass over the ended conversation, validated. */
+export interface StoredAnalysis {
+  summary: string;
+  callerName: string | null;
+  reason: string | null;
+  /** E.164, or null when the caller gave none the tools could normalise. */
+  callbackNumber: string | null;
+  /** The appointment the call ended with: its start in the business's local time (YYYY-MM-DDTHH:MM) and service. */
+  appointment: { start: string; service: string | null } | null;
+  success: boolean;
+  outcomeReason: string;
+  /** The model that wrote it. */
+  model: string;
+}
+
 /**
  * One row per conversation (voice on a call, keyed by the conversation actor's
  * id): its settings, and what was said and measured, rewritten as it goes.
@@ -243,6 +262,15 @@ export const conversations = pgTable(
     flow: jsonb("flow").$type<unknown>(),
     /** The flow's nodes entered, oldest first: [{node, via}] (via: the function taken; null for the first). */
     flowPath: jsonb("flow_path").$type<StoredFlowVisit[]>(),
+    /**
+     * The post-call analysis, written by runtime/post-call.ts alone: the
+     * journal's upsert never sets these columns (queries/conversations.ts
+     * strips them), so a late row rewrite cannot undo an analysis.
+     */
+    analysis: jsonb("analysis").$type<StoredAnalysis>(),
+    analysisStatus: text("analysis_status", { enum: ANALYSIS_STATUSES }),
+    analysisError: text("analysis_error"),
+    analyzedAt: tstz("analyzed_at"),
     startedAt: tstz("started_at").notNull().defaultNow(),
     endedAt: tstz("ended_at"),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
@@ -253,6 +281,11 @@ export const conversations = pgTable(
     index("conversations_call_id_idx").on(t.callId, t.startedAt),
     check("conversations_direction_check", sql`${t.direction} in (${sqlList(CALL_DIRECTIONS)})`),
     check("conversations_status_check", sql`${t.status} in (${sqlList(CONVERSATION_STATUSES)})`),
+    check("conversations_analysis_status_check", sql`${t.analysisStatus} in (${sqlList(ANALYSIS_STATUSES)})`),
+    // What start-up recovery scans for: ended conversations whose analysis never finished.
+    index("conversations_analysis_due_idx")
+      .on(t.endedAt)
+      .where(sql`${t.status} = 'ended' and (${t.analysisStatus} is null or ${t.analysisStatus} = 'pending')`),
   ],
 );
 

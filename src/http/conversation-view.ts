@@ -29,6 +29,10 @@ export type ConversationViewRow = Pick<NewConversation, "id" | "callId" | "direc
       | "receptionistVersion"
       | "flowVersion"
       | "flowPath"
+      | "analysis"
+      | "analysisStatus"
+      | "analysisError"
+      | "analyzedAt"
     >
   >;
 
@@ -58,6 +62,32 @@ export function conversationJson(row: ConversationViewRow, actor?: { state: stri
     // A receptionist's conversation: the receptionist and version it was pinned to, the flow and the nodes it went through.
     ...(row.receptionistId ? { receptionist: { id: row.receptionistId, version: row.receptionistVersion ?? null } } : {}),
     ...(row.flowVersion ? { flow: { version: row.flowVersion, path: (row.flowPath ?? []).map((v) => ({ node: v.node, via: v.via })) } } : {}),
+    analysis: analysisJson(row),
+  };
+}
+
+/**
+ * The post-call analysis (runtime/post-call.ts): null while the conversation
+ * lives; once it ended, its status — pending until the model pass is stored
+ * (an ended row not yet taken up is pending too), then done with the data,
+ * or failed / skipped with the reason.
+ */
+export function analysisJson(row: Pick<ConversationViewRow, "status" | "analysis" | "analysisStatus" | "analysisError" | "analyzedAt">) {
+  const status = row.analysisStatus ?? (row.status === "ended" ? "pending" : null);
+  if (status === null) return null;
+  const a = status === "done" ? (row.analysis ?? null) : null;
+  return {
+    status,
+    summary: a?.summary ?? null,
+    caller_name: a?.callerName ?? null,
+    reason: a?.reason ?? null,
+    callback_number: a?.callbackNumber ?? null,
+    appointment: a?.appointment ? { start: a.appointment.start, service: a.appointment.service } : null,
+    success: a ? a.success : null,
+    outcome_reason: a?.outcomeReason ?? null,
+    model: a?.model ?? null,
+    error: status === "failed" || status === "skipped" ? (row.analysisError ?? null) : null,
+    analyzed_at: iso(row.analyzedAt),
   };
 }
 

@@ -11,9 +11,9 @@ import type { Database } from "../db/client.ts";
 import { getConversation, InvalidCursorError, listConversations } from "../db/queries/conversations.ts";
 import type { ConversationApi } from "../runtime/conversation-api.ts";
 import { recordOfView } from "../runtime/conversation-record.ts";
-import { conversationJson } from "./conversation-view.ts";
+import { analysisJson, conversationJson } from "./conversation-view.ts";
 import { invalidRequest, notFound } from "./errors.ts";
-import { conversationIdParams, listConversationsQuery } from "./schemas/conversations.ts";
+import { conversationIdParams, conversationResponse, listConversationsQuery } from "./schemas/conversations.ts";
 
 /**
  * What the routes use of the runtime's ConversationApi (runtime/conversation-api.ts):
@@ -68,17 +68,20 @@ export function conversationsRoutes({ database, conversations }: ConversationsRo
       "/:id",
       async ({ params }) => {
         const live = liveJson(params.id);
-        if (live) return live;
+        if (live?.live) return live;
         const row = await getConversation(db, params.id);
+        // Ended a moment ago and still held: the actor's view, with the analysis only the stored row has.
+        if (live) return row ? { ...live, analysis: analysisJson(row) } : live;
         if (!row) throw notFound("conversation", params.id);
         return conversationJson(row);
       },
       {
         params: conversationIdParams,
+        response: { 200: conversationResponse },
         detail: {
           summary: "A conversation: transcript, turns with per-turn latency, tool calls, usage, outcome",
           description:
-            "Latencies per turn, in ms on one monotonic clock: end_of_speech_to_final, final_to_first_token, first_token_to_first_sentence, first_sentence_to_tts_command, final_to_tts_command (the runtime's share), tts_to_playback, voice_to_voice. The system prompt is never returned.",
+            "Latencies per turn, in ms on one monotonic clock: end_of_speech_to_final, final_to_first_token, first_token_to_first_sentence, first_sentence_to_tts_command, final_to_tts_command (the runtime's share), tts_to_playback, voice_to_voice. Once ended, `analysis` holds the post-call analysis (summary, caller_name, reason, callback_number, appointment, success): pending until stored. The system prompt is never returned.",
           tags: ["conversations"],
         },
       },

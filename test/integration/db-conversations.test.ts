@@ -119,6 +119,7 @@ async function checkMigrated(db: Db): Promise<void> {
     sql`select indexname from pg_indexes where tablename = 'conversations' order by indexname`,
   );
   expect(indexes.map((r) => r.indexname)).toEqual([
+    "conversations_analysis_due_idx",
     "conversations_call_id_idx",
     "conversations_pkey",
     "conversations_started_at_idx",

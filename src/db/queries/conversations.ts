@@ -6,9 +6,16 @@
  * prompt too): a row read for a client cannot leak what it does not contain.
  * Only `getConversationForResume` reads them, for the runtime.
  */
-import { and, desc, eq, getTableColumns, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { conversations, type ConversationRow, type ConversationStatus, type NewConversation } from "../schema.ts";
+import {
+  conversations,
+  type AnalysisStatus,
+  type ConversationRow,
+  type ConversationStatus,
+  type NewConversation,
+  type StoredAnalysis,
+} from "../schema.ts";
 import { decodeCursor, encodeCursor, pageSize } from "./cursor.ts";
 import { upsertById } from "./upsert.ts";
 
@@ -19,9 +26,65 @@ export type ConversationReadRow = Omit<ConversationRow, "systemPrompt" | "snapsh
 
 const { systemPrompt: _prompt, snapshot: _snapshot, ...READ_COLUMNS } = getTableColumns(conversations);
 
-/** Batched upsert (the journal writer's path); started_at is kept (upsert.ts). */
+/**
+ * Batched upsert (the journal writer's path); started_at is kept (upsert.ts).
+ * The analysis columns are stripped: only the post-call analyser writes them,
+ * so a row rewritten after the analysis finished cannot undo it.
+ */
 export async function upsertConversations(db: Db, rows: readonly NewConversation[]): Promise<void> {
-  await upsertById(db, conversations, rows, "startedAt");
+  await upsertById(db, conversations, rows.map(withoutAnalysis), "startedAt");
+}
+
+function withoutAnalysis(row: NewConversation): NewConversation {
+  const { analysis: _a, analysisStatus: _s, analysisError: _e, analyzedAt: _t, ...rest } = row;
+  return rest;
+}
+
+/** An ended conversation whose analysis is due: never started (null) or cut short by a restart (pending). */
+const analysisDue = () =>
+  and(eq(conversations.status, "ended"), or(isNull(conversations.analysisStatus), eq(conversations.analysisStatus, "pending")));
+
+/**
+ * Takes an ended conversation's analysis on (status → pending) and returns
+ * the row to analyse; null when it is not stored, not ended, or already
+ * analysed. Pending is taken again: that is a restart picking up its work.
+ */
+export async function claimAnalysis(db: Db, id: string): Promise<ConversationReadRow | null> {
+  const [row] = await db
+    .update(conversations)
+    .set({ analysisStatus: "pending", analysisError: null })
+    .where(and(eq(conversations.id, id), analysisDue()))
+    .returning(READ_COLUMNS);
+  return row ?? null;
+}
+
+export type AnalysisResult =
+  | { status: "done"; analysis: StoredAnalysis }
+  | { status: Exclude<AnalysisStatus, "done" | "pending">; error: string | null };
+
+/** Stores a claimed analysis's end; false when it was not pending any more (nothing written). */
+export async function finishAnalysis(db: Db, id: string, result: AnalysisResult, at: Date = new Date()): Promise<boolean> {
+  const rows = await db
+    .update(conversations)
+    .set(
+      result.status === "done"
+        ? { analysisStatus: "done", analysis: result.analysis, analysisError: null, analyzedAt: at }
+        : { analysisStatus: result.status, analysis: null, analysisError: result.error, analyzedAt: at },
+    )
+    .where(and(eq(conversations.id, id), eq(conversations.analysisStatus, "pending")))
+    .returning({ id: conversations.id });
+  return rows.length > 0;
+}
+
+/** Ended conversations whose analysis is due, oldest end first (start-up recovery). */
+export async function dueAnalyses(db: Db, limit = 500): Promise<string[]> {
+  const rows = await db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(analysisDue())
+    .orderBy(sql`${conversations.endedAt} asc nulls first`, asc(conversations.id))
+    .limit(limit);
+  return rows.map((r) => r.id);
 }
 
 export async function getConversation(db: Db, id: string): Promise<ConversationReadRow | null> {

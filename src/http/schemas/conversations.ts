@@ -7,7 +7,7 @@
  * carries it (http/conversation-view.ts has no field for it).
  */
 import { z } from "zod";
-import { CONVERSATION_STATUSES } from "../../db/schema.ts";
+import { ANALYSIS_STATUSES, CONVERSATION_STATUSES } from "../../db/schema.ts";
 import { FLITE_VOICES } from "../../speech/tts/switch-speak.ts";
 import { voiceName } from "./fields.ts";
 import { resourceId, text } from "./text.ts";
@@ -68,3 +68,37 @@ export const listConversationsQuery = z.strictObject({
 export const conversationIdParams = z.strictObject({
   id: resourceId,
 });
+
+/** What GET /v1/conversations/:id answers about the post-call analysis (http/conversation-view.ts analysisJson). */
+export const conversationAnalysis = z
+  .object({
+    status: z.enum(ANALYSIS_STATUSES).describe("pending until the model pass is stored; done, failed or skipped"),
+    summary: z.string().nullable(),
+    caller_name: z.string().nullable(),
+    reason: z.string().nullable().describe("why the caller called"),
+    callback_number: z.string().nullable().describe("E.164"),
+    appointment: z
+      .object({ start: z.string().describe("the business's local date and time, YYYY-MM-DDTHH:MM"), service: z.string().nullable() })
+      .nullable()
+      .describe("the appointment the call ended with (booked or rescheduled, not cancelled)"),
+    success: z.boolean().nullable().describe("did the caller get what they called for"),
+    outcome_reason: z.string().nullable(),
+    model: z.string().nullable(),
+    error: z.string().nullable().describe("why it failed or was skipped"),
+    analyzed_at: z.string().nullable(),
+  })
+  .describe("post-call analysis: one model pass over the ended conversation; null while it lives");
+
+/**
+ * The answer of GET /v1/conversations/:id, for the OpenAPI document: the
+ * fields every conversation has are listed loosely (the view builds them), the
+ * analysis exactly.
+ */
+export const conversationResponse = z
+  .object({
+    id: z.string(),
+    call_id: z.string(),
+    status: z.enum(CONVERSATION_STATUSES),
+    analysis: conversationAnalysis.nullable(),
+  })
+  .loose();

@@ -8,6 +8,7 @@
  * token, the rest at the token rate; a client that aborts cancels the body and
  * the generation stops.
  */
+import { analysisContent, isAnalysisRequest } from "./analysis.ts";
 import { type ChatRequestBody, parseChatRequest } from "./chat-request.ts";
 import { type CompletionMeta, completionBody, planStream, type Plan } from "./chat-response.ts";
 import { type Conversation, conversationOf } from "./conversation.ts";
@@ -83,7 +84,9 @@ export async function handleChat(req: Request, deps: ChatEndpointDeps): Promise<
   const body = parsed.body;
   const conv = conversationOf(body);
 
-  const rule = deps.rules.take(conv);
+  // A post-call analysis is answered by its own rules (analysis.ts), and never spends a scripted rule meant for a conversation.
+  const analysis = isAnalysisRequest(body);
+  const rule = analysis ? null : deps.rules.take(conv);
   const fault = rule?.fault ?? null;
   if (fault?.kind === "http_error") {
     deps.record({ at: performance.now(), request: body, reply: { content: null, toolCalls: [], finishReason: "error" }, fault });
@@ -98,6 +101,8 @@ export async function handleChat(req: Request, deps: ChatEndpointDeps): Promise<
       const r = typeof rule.reply === "function" ? rule.reply(conv) : rule.reply;
       ({ reply, ids } = scripted(r));
       forcedFinish = r.finishReason;
+    } else if (analysis) {
+      reply = { content: analysisContent(body), toolCalls: [] };
     } else {
       reply = deps.responder.respond(conv, deps.clock());
     }
