@@ -94,6 +94,10 @@
  *                               embedded simulator uses a demo prompt: withEmbeddedDemo())
  *   INBOUND_CONVERSATION_FIRST_MESSAGE  what the bot says first on those calls
  *
+ *   Post-call analysis (one model pass per ended conversation: summary, caller, reason, appointment):
+ *   POST_CALL_ANALYSIS [on]     on | off (off: ended conversations are marked skipped, no model call)
+ *   ANALYSIS_MODEL              the model that writes it [LLM_MODEL]
+ *
  *   Safety (src/ai/safety: prompt probes and leaks are always guarded; moderation is opt-in):
  *   OPENAI_MODERATION [false]   true: each reply sentence is checked by POST /v1/moderations before
  *                               it is spoken (a receptionist's only when its safety.moderation is on)
@@ -174,6 +178,8 @@ export interface Config {
     inboundPrompt: string | undefined;
     inboundFirstMessage: string | undefined;
   };
+  /** Post-call analysis (runtime/post-call.ts). */
+  analysis: { enabled: boolean; model: string };
   /** Reply moderation (src/ai/safety/moderation.ts). */
   safety: { moderation: boolean; moderationModel: string; moderationOnError: "allow" | "replace" };
   shutdownGraceMs: number;
@@ -376,6 +382,8 @@ export const envSchema = z.object({
   MEDIA_HEART_BEAT_SEC: integer(10, 1, 3600, "seconds 1-3600"),
   INBOUND_CONVERSATION_PROMPT: prose(),
   INBOUND_CONVERSATION_FIRST_MESSAGE: prose(),
+  POST_CALL_ANALYSIS: oneOf(["on", "off"], "on"),
+  ANALYSIS_MODEL: token(),
   OPENAI_MODERATION: oneOf(["true", "false"], "false"),
   OPENAI_MODERATION_MODEL: token("omni-moderation-latest"),
   OPENAI_MODERATION_ON_ERROR: oneOf(["allow", "replace"], "allow"),
@@ -460,6 +468,7 @@ export function loadConfig(env: Env = process.env): Config {
       inboundPrompt: e.INBOUND_CONVERSATION_PROMPT,
       inboundFirstMessage: e.INBOUND_CONVERSATION_FIRST_MESSAGE,
     },
+    analysis: { enabled: e.POST_CALL_ANALYSIS === "on", model: e.ANALYSIS_MODEL ?? e.LLM_MODEL },
     safety: { moderation: e.OPENAI_MODERATION === "true", moderationModel: e.OPENAI_MODERATION_MODEL, moderationOnError: e.OPENAI_MODERATION_ON_ERROR },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     edge: { maxBodyBytes: e.HTTP_MAX_BODY_BYTES, webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === "true" },

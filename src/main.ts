@@ -35,6 +35,8 @@ import { registerConversationMetrics } from "./runtime/conversation-metrics.ts";
 import { ConversationRuntime } from "./runtime/conversation-runtime.ts";
 import type { ConversationSpec } from "./runtime/conversation-api.ts";
 import { receptionistSpec, routeInbound } from "./runtime/receptionist-conversation.ts";
+import { PostCallAnalyser } from "./runtime/post-call.ts";
+import { OpenAIAnalysis, type AnalysisModel } from "./ai/analysis/index.ts";
 import { routeForNumber } from "./db/queries/numbers.ts";
 import { inboundGate } from "./runtime/inbound-gate.ts";
 import { CallReconciler } from "./runtime/reconcile.ts";
@@ -77,6 +79,8 @@ export interface Switchboard {
   createdApiKey?: string;
   /** Where speech-to-text and the language model are, in words (for the banner; no keys). */
   speechServices: { stt: string; llm: string };
+  /** Ended conversations' post-call analysis (runtime/post-call.ts). */
+  postCall: PostCallAnalyser;
   stop(): Promise<void>;
 }
 
@@ -141,6 +145,8 @@ interface SpeechServices {
   llm: LanguageModel;
   tts: SpeechSynthesis;
   openaiTts: OpenAITts | null;
+  /** The post-call analysis's model pass, on the same OpenAI endpoint as the conversations. */
+  analysis: AnalysisModel;
   deepgram?: SimulatedDeepgram;
   openai?: SimulatedOpenAI;
   /** Where each service is, for the start banner (never a key). */
@@ -192,6 +198,7 @@ async function startSpeechServices(config: Config, options: StartOptions): Promi
       llm,
       tts,
       openaiTts,
+      analysis: new OpenAIAnalysis({ apiKey, ...(baseURL ? { baseURL } : {}), model: config.analysis.model }),
       deepgram,
       openai,
       describe: { stt: sttWhere, llm: llmWhere },
@@ -265,6 +272,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   const executor = new SwitchExecutor(host, link, metrics, () => router.dispatchingSince);
   host.register(createCallKind({ executor, link, journal, metrics }));
   const tools = options.tools ?? new ToolRegistry();
+  const postCall = new PostCallAnalyser({ db: database.db, journal, model: config.analysis.enabled ? speech.analysis : null });
   // Prompt probes, leaks, blocked topics and (OPENAI_MODERATION) moderation, around every model request.
   const safety = safetyFromConfig({
     settings: config.safety,
@@ -292,7 +300,8 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
       // A warm transfer's agent leg is placed like POST /v1/calls (the call runtime, made below).
       warmTransfer: { host, place: (request) => runtime.place(request), holdAudio: config.calls.holdAudio },
       // Every change of a conversation and its end: a row in the conversations table, through the journal.
-      sink: options.conversationSink ?? conversationSink(journal),
+      // An ended one is then analysed (post-call.ts).
+      sink: postCall.sink(options.conversationSink ?? conversationSink(journal)),
       safety,
     }),
   );
@@ -390,6 +399,8 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     journal,
   }).listen({ hostname: config.http.host, port: config.http.port });
   const port = app.server!.port!;
+  // Conversations that ended while the last run stopped or died still get their analysis.
+  postCall.recover().catch((err: unknown) => log.error({ err: (err as Error).message }, "post-call analysis recovery failed"));
   const url = `http://${config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host}:${port}`;
 
   let stopping: Promise<void> | null = null;
@@ -405,6 +416,8 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
       // (its recogniser stream closes with its actor).
       conversations.endAll();
       await host.shutdown();
+      // Analyses still running stay pending in the database; the next start finishes them.
+      await postCall.stop();
       await media.stop();
       await speech.stop();
       await journal.close();
@@ -432,6 +445,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     outbound,
     outboundSocketPort,
     createdApiKey,
+    postCall,
     stop,
   };
 }
