@@ -680,6 +680,32 @@ describe("what an answered call does", () => {
     expect(call.ctx().error).toBe("bridge: USER_BUSY");
   });
 
+  test("bridge_call (a warm transfer's last step): the hold audio is broken, uuid_bridge to the other call; CHANNEL_BRIDGE → bridged", () => {
+    const call = answeredOutbound();
+    call.send({ type: "play", at: T0 + 5_000, url: "tone_stream://%(2000,4000,440,480);loops=-1", applicationUuid: "app-hold" });
+    call.send({ type: "bridge_call", at: T0 + 8_000, otherCallId: "agent-call" });
+    expect(call.commands().slice(-2)).toEqual([
+      { type: "break", uuid: CALL_ID },
+      { type: "uuid_bridge", uuid: CALL_ID, otherUuid: "agent-call" },
+    ]);
+    expect(call.state()).toBe("in_progress.idle");
+    // The broken hold audio's completion is not ours to wait for any more.
+    call.send(executeComplete(8_010, "playback", "app-hold"));
+    call.send(ch("channel.bridge", 8_020, { otherUuid: "agent-call" }));
+    expect(call.state()).toBe("in_progress.bridged");
+    expect(call.ctx().bridgedTo).toBe("agent-call");
+    call.send({ type: "bridge_call", at: T0 + 9_000, otherCallId: "someone-else" });
+    expect(call.refusals().at(-1)).toMatchObject({ command: "bridge_call", reason: "cannot bridge a call that is bridged" });
+  });
+
+  test("bridge_call on a call that is not up is refused, and nothing is sent", () => {
+    const call = startCall(outboundInput());
+    const before = call.commands().length;
+    call.send({ type: "bridge_call", at: T0 + 1_000, otherCallId: "agent-call" });
+    expect(call.commands()).toHaveLength(before);
+    expect(call.refusals().at(-1)).toMatchObject({ command: "bridge_call", reason: "cannot bridge a call that is queued" });
+  });
+
   test("transfer → transferred; CHANNEL_PARK brings it back under control", () => {
     const call = answeredOutbound();
     call.send({ type: "transfer", at: T0 + 5_000, extension: "9999", context: "default" });

@@ -20,6 +20,8 @@ import {
   type ToolActorOutput,
   type TtsActorInput,
   type TtsActorOutput,
+  type WarmTransferActorInput,
+  type WarmTransferActorOutput,
 } from "../../machines/conversation.ts";
 
 export interface FakeStt {
@@ -58,6 +60,8 @@ export interface HarnessOptions {
   tools?: Record<string, ToolImpl>;
   /** Defaults to `say` with flite/kal, ready at the harness's current time. */
   tts?: (input: TtsActorInput, now: number) => Promise<TtsActorOutput>;
+  /** The warm transfer's legs (the runtime's warm-transfer.ts); default: never settles. */
+  warmTransfer?: (input: WarmTransferActorInput, signal: AbortSignal) => Promise<WarmTransferActorOutput>;
 }
 
 /** Let invoked promises (TTS, tools) settle. */
@@ -101,6 +105,9 @@ export function startConversation(options: HarnessOptions = {}) {
         if (!impl) throw new Error(`no fake for ${input.name}`);
         return impl(input.arguments, input);
       }),
+      warmTransfer: fromPromise<WarmTransferActorOutput, WarmTransferActorInput>(({ input, signal }) =>
+        options.warmTransfer ? options.warmTransfer(input, signal) : new Promise(() => {}),
+      ),
     },
   });
 
