@@ -65,6 +65,7 @@ describe("the analysis reply", () => {
   test("the schema sent is strict: every property required, no others allowed (OpenAI structured outputs)", () => {
     const check = (schema: any, at: string) => {
       if (!schema || typeof schema !== "object") return;
+      for (const [i, branch] of (schema.anyOf ?? []).entries()) check(branch, `${at}.anyOf[${i}]`);
       const types = [schema.type].flat();
       if (types.includes("object")) {
         expect({ at, additional: schema.additionalProperties }).toEqual({ at, additional: false });
@@ -73,6 +74,8 @@ describe("the analysis reply", () => {
       }
     };
     check(ANALYSIS_JSON_SCHEMA, "schema");
+    // The nested appointment object is checked too (through its anyOf with null).
+    expect(ANALYSIS_JSON_SCHEMA.properties.appointment.anyOf[0].required).toEqual(["start", "service"]);
   });
 });
 

@@ -57,8 +57,7 @@ export class OpenAIAnalysis implements AnalysisModel {
         {
           model: this.model,
           messages: analysisMessages(source).map(toOpenAIMessage),
-          // Extraction, not conversation: the same call should read the same way twice.
-          temperature: 0,
+          // No temperature: reasoning models refuse any but their default, and the schema already pins the shape.
           response_format: { type: "json_schema", json_schema: { name: ANALYSIS_SCHEMA_NAME, strict: true, schema: ANALYSIS_JSON_SCHEMA } },
         },
         { ...(signal ? { signal } : {}), maxRetries: 0 },

@@ -29,15 +29,21 @@ export const ANALYSIS_JSON_SCHEMA = {
     caller_name: nullableString("The caller's name as they gave it; null when they gave none."),
     reason: nullableString("Why the caller called, in a few words; null when it never became clear."),
     callback_number: nullableString("The number to call the caller back on, as they gave it or the tools recorded it; null when none."),
+    // A nullable object is a union with null (anyOf), the form strict mode documents for it.
     appointment: {
-      type: ["object", "null"],
       description: "The appointment the call ended with (booked or rescheduled, not cancelled); null when none.",
-      additionalProperties: false,
-      required: ["start", "service"],
-      properties: {
-        start: { type: "string", description: "The business's local date and time, YYYY-MM-DDTHH:MM." },
-        service: nullableString("The service booked, when one was named."),
-      },
+      anyOf: [
+        {
+          type: "object",
+          additionalProperties: false,
+          required: ["start", "service"],
+          properties: {
+            start: { type: "string", description: "The business's local date and time, YYYY-MM-DDTHH:MM." },
+            service: nullableString("The service booked, when one was named."),
+          },
+        },
+        { type: "null" },
+      ],
     },
     success: { type: "boolean", description: "Did the caller get what they called for (booked, message taken, answered, transferred)?" },
     outcome_reason: { type: "string", description: "One sentence: why the call counts as a success or not." },
