@@ -98,6 +98,10 @@
  *   POST_CALL_ANALYSIS [on]     on | off (off: ended conversations are marked skipped, no model call)
  *   ANALYSIS_MODEL              the model that writes it [LLM_MODEL]
  *
+ *   Receptionist text test bench (POST /v1/receptionists/:id/test):
+ *   TEXT_SESSIONS_MAX [100]     test sessions held at once (live or recently ended); 429 beyond
+ *   TEXT_SESSION_IDLE_TTL_S [1800]  a session idle this long is ended, and forgotten as long after
+ *
  *   Safety (src/ai/safety: prompt probes and leaks are always guarded; moderation is opt-in):
  *   OPENAI_MODERATION [false]   true: each reply sentence is checked by POST /v1/moderations before
  *                               it is spoken (a receptionist's only when its safety.moderation is on)
@@ -180,6 +184,8 @@ export interface Config {
   };
   /** Post-call analysis (runtime/post-call.ts). */
   analysis: { enabled: boolean; model: string };
+  /** The receptionist text test bench's sessions (runtime/text-sessions.ts). */
+  textSessions: { max: number; idleTtlMs: number };
   /** Reply moderation (src/ai/safety/moderation.ts). */
   safety: { moderation: boolean; moderationModel: string; moderationOnError: "allow" | "replace" };
   shutdownGraceMs: number;
@@ -384,6 +390,8 @@ export const envSchema = z.object({
   INBOUND_CONVERSATION_FIRST_MESSAGE: prose(),
   POST_CALL_ANALYSIS: oneOf(["on", "off"], "on"),
   ANALYSIS_MODEL: token(),
+  TEXT_SESSIONS_MAX: integer(100, 1, 10_000, "a whole number 1-10000"),
+  TEXT_SESSION_IDLE_TTL_S: integer(1800, 10, 86_400, "seconds 10-86400"),
   OPENAI_MODERATION: oneOf(["true", "false"], "false"),
   OPENAI_MODERATION_MODEL: token("omni-moderation-latest"),
   OPENAI_MODERATION_ON_ERROR: oneOf(["allow", "replace"], "allow"),
@@ -469,6 +477,7 @@ export function loadConfig(env: Env = process.env): Config {
       inboundFirstMessage: e.INBOUND_CONVERSATION_FIRST_MESSAGE,
     },
     analysis: { enabled: e.POST_CALL_ANALYSIS === "on", model: e.ANALYSIS_MODEL ?? e.LLM_MODEL },
+    textSessions: { max: e.TEXT_SESSIONS_MAX, idleTtlMs: e.TEXT_SESSION_IDLE_TTL_S * 1000 },
     safety: { moderation: e.OPENAI_MODERATION === "true", moderationModel: e.OPENAI_MODERATION_MODEL, moderationOnError: e.OPENAI_MODERATION_ON_ERROR },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     edge: { maxBodyBytes: e.HTTP_MAX_BODY_BYTES, webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === "true" },

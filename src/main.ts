@@ -37,6 +37,7 @@ import type { ConversationSpec } from "./runtime/conversation-api.ts";
 import { receptionistSpec, routeInbound } from "./runtime/receptionist-conversation.ts";
 import { PostCallAnalyser } from "./runtime/post-call.ts";
 import { OpenAIAnalysis, type AnalysisModel } from "./ai/analysis/index.ts";
+import { TextSessions } from "./runtime/text-sessions.ts";
 import { routeForNumber } from "./db/queries/numbers.ts";
 import { inboundGate } from "./runtime/inbound-gate.ts";
 import { CallReconciler } from "./runtime/reconcile.ts";
@@ -62,6 +63,8 @@ export interface Switchboard {
   runtime: CallRuntime;
   /** Conversations on top of the host: start one on a call, read, list (runtime/conversation-api.ts). */
   conversations: ConversationRuntime;
+  /** The receptionist text test bench's sessions (POST /v1/receptionists/:id/test). */
+  textSessions: TextSessions;
   /** The tools conversations offer the model (empty until the receptionist registers its own). */
   tools: ToolRegistry;
   /** The caller-audio WebSocket server mod_audio_stream connects to. */
@@ -355,6 +358,21 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   outbound.on("refused", (refusal) => metrics.outboundSocketRefused.inc({ reason: refusal.reason }));
   const dialGateway = config.calls.dialGateway ?? (config.esl.embedded ? "carrier" : undefined);
   const voice = defaultVoice(config);
+  // The definition's voice when it is the configured engine's; else the configured voice.
+  const voiceFor = (def: { voice: { engine: string; voice: string } }): VoiceSpec | undefined =>
+    def.voice.engine === voice.engine ? { ...voice, voice: def.voice.voice } : undefined;
+  // Owners test a receptionist by text: the same conversation, the same model and tools, no phone.
+  const textSessions = new TextSessions({
+    db: database.db,
+    llm: speech.llm,
+    metrics,
+    safety,
+    defaults: { model: config.llm.model, voice, ...(options.conversationSettings ? { settings: options.conversationSettings } : {}) },
+    dialGateway,
+    voiceFor,
+    journal,
+    limits: config.textSessions,
+  });
   /** A number routed to a receptionist (POST /v1/numbers) runs its conversation; any other gets the configured default. */
   const routedSpec = async (channel: { destinationNumber: string; callerIdNumber: string }): Promise<ConversationSpec | undefined> => {
     try {
@@ -365,8 +383,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
         receptionist,
         callerNumber: channel.callerIdNumber || null,
         dialGateway,
-        // The definition's voice when it is the configured engine's; else the configured voice.
-        voiceFor: (def) => (def.voice.engine === voice.engine ? { ...voice, voice: def.voice.voice } : undefined),
+        voiceFor,
       });
     } catch (err) {
       log.error({ err, destination: channel.destinationNumber }, "inbound routing failed; the default inbound behaviour applies");
@@ -397,6 +414,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     edge: config.edge,
     conversations,
     journal,
+    textSessions,
   }).listen({ hostname: config.http.host, port: config.http.port });
   const port = app.server!.port!;
   // Conversations that ended while the last run stopped or died still get their analysis.
@@ -408,6 +426,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     (stopping ??= (async () => {
       runtime.stopAccepting();
       conversations.stopAccepting();
+      textSessions.stop();
       await app.stop();
       await outbound.close();
       // Live calls stay up on the switch: their snapshots are persisted and a restart resumes them.
@@ -434,6 +453,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     host,
     runtime,
     conversations,
+    textSessions,
     tools,
     media,
     deepgram: speech.deepgram,

@@ -29,6 +29,8 @@ import { numbersRoutes } from "./numbers.ts";
 import { receptionistsRoutes } from "./receptionists.ts";
 import { DEFAULT_REQUEST_LIMITS, requestLimits } from "./request-limits.ts";
 import { templatesRoutes } from "./templates.ts";
+import { testSessionsRoutes } from "./test-sessions.ts";
+import type { TextSessions } from "../runtime/text-sessions.ts";
 
 const log = childLog({ mod: "http" });
 
@@ -48,6 +50,8 @@ export interface AppDeps {
   conversations?: ConversationsApi;
   /** The journal writer, so /metrics can show rows the database refused. */
   journal?: { stats(): JournalStats };
+  /** The receptionist text test bench (POST /v1/receptionists/:id/test, /v1/test-sessions); absent: not served. */
+  textSessions?: TextSessions;
 }
 
 export interface EdgeSettings {
@@ -91,7 +95,8 @@ export function createApp(deps: AppDeps) {
     .use(numbersRoutes(deps))
     .use(appointmentsRoutes(deps))
     .use(messagesRoutes(deps))
-    .use(actorsRoutes(deps));
+    .use(actorsRoutes(deps))
+    .use(deps.textSessions ? testSessionsRoutes({ textSessions: deps.textSessions }) : new Elysia({ name: "test-sessions" }));
 }
 
 export type App = ReturnType<typeof createApp>;
