@@ -18,7 +18,9 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "../../src/config.ts";
+import { DEFAULT_HOLD_AUDIO, loadConfig } from "../../src/config.ts";
+import type { PlaceCallRequest } from "../../src/runtime/call-runtime.ts";
+import { runWarmTransfer } from "../../src/runtime/warm-transfer.ts";
 import { startSwitchboard, type Switchboard } from "../../src/main.ts";
 import { TEST_API_KEY } from "../support/switchboard.ts";
 
@@ -261,6 +263,54 @@ describe.skipIf(!FS_HOST)("real FreeSWITCH: the README tour and the inbound path
       expect(await phone).toBe(0);
     },
   );
+
+  // The warm transfer's legs as the conversation's `warmTransfer` actor runs them (src/runtime/warm-transfer.ts),
+  // with a loopback "caller" (9901) in place of the conversation: hold audio, the agent's own call with
+  // originate_timeout, the summary said to the agent, then uuid_bridge (or, unanswered, the hold broken).
+  test("warm transfer: the caller holds, the agent (9901) answers and hears the summary, then uuid_bridge joins the legs", async () => {
+    const { body: caller } = await place({ to: "loopback/9901/switchboard" });
+    await waitFor(caller.id, (c) => c.status === "in-progress" && c.activity === "idle");
+    const deps = { host: sb.host, place: (r: PlaceCallRequest) => sb.runtime.place(r), holdAudio: DEFAULT_HOLD_AUDIO };
+    const input = { conversationId: "real-switch-test", callId: caller.id, to: "loopback/9901/switchboard", summary: "Jane Doe wants to move her cleaning", ringTimeoutS: 10 };
+    const held = runWarmTransfer(deps, input, new AbortController().signal);
+    await waitFor(caller.id, (c) => c.activity === "playing");
+    const outcome = await held;
+    expect(outcome.outcome).toBe("answered");
+    const agentId = (outcome as { agentCallId: string }).agentCallId;
+    const agent = await waitFor(agentId, (c) => c.activity === "idle");
+    const speak = agent.events.find((e: any) => e.kind === "command" && e.name === "speak");
+    expect(speak.data.text).toBe("Transferring a caller: Jane Doe wants to move her cleaning");
+    expect(agent.events.find((e: any) => e.name === "originate").data.timeoutSec).toBe(10);
+    expect(sb.host.inspect(agentId)?.parent).toBe(caller.id);
+
+    expect(sb.host.command(caller.id, { type: "bridge_call", at: Date.now(), otherCallId: agentId }).outcome).toBe("accepted");
+    const bridged = await waitFor(caller.id, (c) => c.state === "in_progress.bridged");
+    expect(bridged.bridged_to).toBe(agentId);
+    expect(bridged.error).toBeNull();
+    await waitFor(agentId, (c) => c.state === "in_progress.bridged" && c.bridged_to === caller.id);
+    // The hold audio was broken (its playback ended), and the switch reported the bridge on the caller's leg.
+    const names = bridged.events.map((e: any) => e.name);
+    expect(names).toContain("uuid_bridge");
+    expect(names).toContain("CHANNEL_BRIDGE");
+    expect(names).toContain("PLAYBACK_STOP");
+
+    await api("DELETE", `/v1/calls/${caller.id}`);
+    await waitFor(caller.id, (c) => FINAL.has(c.status));
+    expect((await waitFor(agentId, (c) => FINAL.has(c.status))).status).toBe("completed");
+  });
+
+  test("warm transfer to an agent who never answers (9903): NO_ANSWER at the ring timeout, the hold audio is broken", async () => {
+    const { body: caller } = await place({ to: "loopback/9901/switchboard" });
+    await waitFor(caller.id, (c) => c.status === "in-progress" && c.activity === "idle");
+    const deps = { host: sb.host, place: (r: PlaceCallRequest) => sb.runtime.place(r), holdAudio: DEFAULT_HOLD_AUDIO };
+    const outcome = await runWarmTransfer(deps, { conversationId: "real-switch-test", callId: caller.id, to: "loopback/9903/switchboard", summary: "x", ringTimeoutS: 5 }, new AbortController().signal);
+    expect(outcome).toEqual({ outcome: "unanswered", reason: "NO_ANSWER" });
+    const back = await waitFor(caller.id, (c) => c.activity === "idle");
+    expect(back.status).toBe("in-progress");
+    expect(back.events.map((e: any) => e.name)).toContain("PLAYBACK_STOP");
+    await api("DELETE", `/v1/calls/${caller.id}`);
+    await waitFor(caller.id, (c) => FINAL.has(c.status));
+  });
 
   test("a conversation on a real switch: mod_audio_stream streams the caller to the media server with its token, the bot speaks, hangup ends both", async () => {
     const before = { ...sb.media.counters };
