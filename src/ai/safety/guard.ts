@@ -103,7 +103,8 @@ export class ReplyGuard {
       this.services.report({ stage: "input", rule: probe.rule, action: "answered", said: this.policy.safeLine, excerpt: redacted(said, this.services.secrets) });
       return this.policy.safeLine;
     }
-    const topic = blockedTopic(said, this.policy.blockedTopics);
+    const emergency = this.policy.emergencyKeywords.some((k) => said.toLowerCase().includes(k));
+    const topic = emergency ? null : blockedTopic(said, this.policy.blockedTopics);
     if (topic !== null) {
       const line = topicDecline(this.policy, topic);
       this.services.report({ stage: "input", rule: "blocked_topic", action: "answered", said: line, topic, excerpt: redacted(said, this.services.secrets) });

@@ -7,3 +7,4 @@ export { leakContext, leakIn, redacted, SHINGLE_WORDS } from "./output-rules.ts"
 export { businessSafeLine, businessTopicLine, DEFAULT_SAFE_LINE, DEFAULT_TOPIC_LINE, safetyPolicy, topicDecline, type SafetyPolicy, type SafetySpec } from "./policy.ts";
 export { receptionistSafety } from "./receptionist-safety.ts";
 export { safetyFromConfig, type SafetyFromConfigOptions } from "./from-config.ts";
+export { interventionsOf } from "./interventions.ts";

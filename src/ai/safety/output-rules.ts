@@ -1,7 +1,8 @@
 /**
  * What a reply sentence is checked for before it is spoken: the bot's
- * instructions read out (a run of SHINGLE_WORDS words that is in its system
- * messages and not in what it is meant to say), internal ids (UUIDs, long hex
+ * instructions read out (a run of SHINGLE_WORDS words that is in an
+ * instruction line of its system messages — not a "Label: fact" line — and
+ * not in what it is meant to say), internal ids (UUIDs, long hex
  * ids, this conversation's and call's ids), secrets (API-key shapes, the
  * configured keys), and phone numbers that neither the caller nor this
  * conversation's tool results or prompt gave it (another caller's). Local
@@ -54,6 +55,30 @@ export interface LeakContext {
   secrets: string[];
 }
 
+/**
+ * A prompt line that states a fact for the bot to tell ("Opening hours: …",
+ * "Address: …", "Q: …" / "A: …"): a short label and a colon. Labels that
+ * introduce instructions ("Rules:", "Task:", "Current task (node …):") are not facts.
+ */
+const FACT_LINE = /^\s*[-*•]?\s*([A-Za-z][A-Za-z0-9'&/ -]{0,40}):\s+\S/;
+const INSTRUCTION_LABEL = /\b(rules?|instructions?|guidelines?|polic(y|ies)|tasks?|notes?|important|system|role|persona|behaviou?r|style|tone|constraints?|never|always|do not|don't)\b/i;
+
+/** Words that make a prompt line an instruction to the bot rather than something to tell ("We are open …" is not one). */
+const INSTRUCTION_MARKER =
+  /\b(you|your|you're|yourself|never|always|must|should|do not|don't|instructions?|tasks?|if (asked|the caller)|make sure|ask|collect|offer|confirm|call|use|reveal|keep)\b/i;
+
+/** A prompt line whose words, read out, are a leak: an instruction, not a fact. */
+export function isInstructionLine(line: string): boolean {
+  return !isFactLine(line) && INSTRUCTION_MARKER.test(line);
+}
+
+export function isFactLine(line: string): boolean {
+  const m = FACT_LINE.exec(line);
+  if (!m) return false;
+  const label = m[1]!.trim();
+  return label.split(/\s+/).length <= 4 && !INSTRUCTION_LABEL.test(label);
+}
+
 /** What one model request's replies are checked against. */
 export function leakContext(messages: readonly ChatMessage[], sayable: readonly string[], secrets: readonly string[]): LeakContext {
   const allowed = new Set<string>();
@@ -62,7 +87,13 @@ export function leakContext(messages: readonly ChatMessage[], sayable: readonly 
   const knownDigits: string[] = [];
   for (const m of messages) {
     const text = m.role === "assistant" ? (m.content ?? "") : m.content;
-    if (m.role === "system") for (const s of shingles(wordsOf(text), new Set())) if (!allowed.has(s)) instructions.add(s);
+    if (m.role === "system") {
+      // Only the instruction lines: the facts the prompt gives are there to be told.
+      for (const line of text.split("\n")) {
+        if (!isInstructionLine(line)) continue;
+        for (const s of shingles(wordsOf(line), new Set())) if (!allowed.has(s)) instructions.add(s);
+      }
+    }
     const digits = digitStream(text);
     if (digits.length >= 7) knownDigits.push(digits);
   }

@@ -22,6 +22,12 @@ export interface SafetySpec {
   sayable?: string[];
   /** Pass replies through the moderation endpoint when the runtime has one configured. Default true. */
   moderation?: boolean;
+  /**
+   * The definition's emergency keywords: a caller's turn with one is never
+   * declined as a blocked topic ("chest pain — how much aspirin?"), so the
+   * model still handles the emergency (the transfer to the on-call line).
+   */
+  emergencyKeywords?: string[];
 }
 
 /** A spec with every default filled in. */
@@ -31,6 +37,7 @@ export interface SafetyPolicy {
   topicLine: string;
   sayable: string[];
   moderation: boolean;
+  emergencyKeywords: string[];
 }
 
 export const DEFAULT_SAFE_LINE = "I'm sorry, I can't help with that. Is there anything else I can do for you?";
@@ -52,6 +59,7 @@ export function safetyPolicy(spec: SafetySpec | undefined): SafetyPolicy {
     topicLine: spec?.topicLine ?? DEFAULT_TOPIC_LINE,
     sayable: [...(spec?.sayable ?? [])],
     moderation: spec?.moderation ?? true,
+    emergencyKeywords: (spec?.emergencyKeywords ?? []).map((k) => k.toLowerCase()),
   };
 }
 

@@ -32,5 +32,6 @@ export function receptionistSafety(def: ReceptionistDefinition): SafetySpec {
     topicLine: businessTopicLine(b.name),
     sayable,
     moderation: def.safety.moderation,
+    emergencyKeywords: [...(def.safety.emergency?.keywords ?? [])],
   };
 }
