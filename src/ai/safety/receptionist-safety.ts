@@ -8,19 +8,14 @@
  * task, "never reveal…") counts as a leak when read out.
  */
 import type { ReceptionistDefinition } from "../../../machines/receptionist/definition.ts";
-import { hoursSaid } from "../../../machines/receptionist/prompt.ts";
+import { businessProfileLines } from "../../../machines/receptionist/prompt.ts";
 import { businessSafeLine, businessTopicLine, type SafetySpec } from "./policy.ts";
 
 export function receptionistSafety(def: ReceptionistDefinition): SafetySpec {
   const b = def.business;
   const sayable = [
     def.greeting,
-    `Business name: ${b.name}`,
-    `Timezone: ${b.timezone}`,
-    `Opening hours: ${hoursSaid(b.opening_hours)}`,
-    ...(b.address ? [`Address: ${b.address}`] : []),
-    ...(b.phone ? [`Phone: ${b.phone}`] : []),
-    ...(b.services.length ? [`Services: ${b.services.join(", ")}`] : []),
+    ...businessProfileLines(def),
     ...def.faq.flatMap((f) => [`Q: ${f.question}`, `A: ${f.answer}`]),
     ...def.transfer_targets.flatMap((t) => (t.description ? [t.description] : [])),
     ...(def.safety.emergency ? [`Emergency instruction: ${def.safety.emergency.instruction}`] : []),
