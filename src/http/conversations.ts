@@ -8,6 +8,7 @@
  */
 import { Elysia } from "elysia";
 import type { Database } from "../db/client.ts";
+import { interventionsOf } from "../ai/safety/interventions.ts";
 import { getConversation, InvalidCursorError, listConversations } from "../db/queries/conversations.ts";
 import type { ConversationApi } from "../runtime/conversation-api.ts";
 import { recordOfView } from "../runtime/conversation-record.ts";
@@ -67,13 +68,15 @@ export function conversationsRoutes({ database, conversations }: ConversationsRo
     .get(
       "/:id",
       async ({ params }) => {
+        // What the safety guard did, as journalled under the conversation (no column of its own).
+        const withSafety = async <T extends object>(json: T) => ({ ...json, safety_interventions: await interventionsOf(db, params.id) });
         const live = liveJson(params.id);
-        if (live?.live) return live;
+        if (live?.live) return withSafety(live);
         const row = await getConversation(db, params.id);
         // Ended a moment ago and still held: the actor's view, with the analysis only the stored row has.
-        if (live) return row ? { ...live, analysis: analysisJson(row) } : live;
+        if (live) return withSafety(row ? { ...live, analysis: analysisJson(row) } : live);
         if (!row) throw notFound("conversation", params.id);
-        return conversationJson(row);
+        return withSafety(conversationJson(row));
       },
       {
         params: conversationIdParams,
@@ -81,7 +84,7 @@ export function conversationsRoutes({ database, conversations }: ConversationsRo
         detail: {
           summary: "A conversation: transcript, turns with per-turn latency, tool calls, usage, outcome",
           description:
-            "Latencies per turn, in ms on one monotonic clock: end_of_speech_to_final, final_to_first_token, first_token_to_first_sentence, first_sentence_to_tts_command, final_to_tts_command (the runtime's share), tts_to_playback, voice_to_voice. Once ended, `analysis` holds the post-call analysis (summary, caller_name, reason, callback_number, appointment, success): pending until stored. The system prompt is never returned.",
+            "Latencies per turn, in ms on one monotonic clock: end_of_speech_to_final, final_to_first_token, first_token_to_first_sentence, first_sentence_to_tts_command, final_to_tts_command (the runtime's share), tts_to_playback, voice_to_voice. Once ended, `analysis` holds the post-call analysis (summary, caller_name, reason, callback_number, appointment, success): pending until stored. `safety_interventions`: what the safety guard did (stage input|output|moderation, rule, action, a redacted excerpt), as journalled. The system prompt is never returned.",
           tags: ["conversations"],
         },
       },

@@ -174,6 +174,8 @@ describe("GET /v1/conversations", () => {
       model: "gpt-4o-mini",
       voice: { engine: "flite", voice: "kal" },
       first_message: "Hello, Elm Street Dental.",
+      // Nothing the safety guard did (none journalled for this conversation).
+      safety_interventions: [],
       started_at: new Date(base).toISOString(),
       ended_at: t(3300),
       updated_at: new Date(base + 60_000).toISOString(),

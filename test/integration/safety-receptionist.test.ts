@@ -93,6 +93,11 @@ describe("safety on a receptionist's voice call", () => {
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ stage: "input", rule: "override", action: "answered", said: SAFE });
     expect(found[0]!.excerpt!.toLowerCase()).toContain("system prompt");
+    // Visible in the conversation's view; the prompt is not.
+    const shown = await h.api("GET", `/v1/conversations/${v.id}`);
+    expect(shown.status).toBe(200);
+    expect(shown.body.safety_interventions).toEqual([expect.objectContaining({ stage: "input", rule: "override", action: "answered", said: SAFE })]);
+    expect(JSON.stringify(shown.body)).not.toContain("You are the phone receptionist");
   }, 90_000);
 
   test("a model reading out its instructions: replaced before it is spoken, the rest dropped, journalled without the prompt", async () => {
