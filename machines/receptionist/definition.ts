@@ -128,6 +128,13 @@ export const SafetySchema = z.strictObject({
   emergency: EmergencySchema.optional(),
   /** Pass the bot's replies through the moderation endpoint when one is configured. */
   moderation: z.boolean().default(false),
+  /**
+   * What the receptionist says to a caller probing for its instructions, and
+   * instead of a reply it must not give (src/ai/safety). Default: "I'm sorry, I
+   * can't help with that, but I can help you with appointments, messages or
+   * questions about <business name>."
+   */
+  safe_line: line(300).optional(),
 });
 
 // ─── the definition ──────────────────────────────────────────────────────────

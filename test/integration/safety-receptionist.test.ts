@@ -128,6 +128,15 @@ describe("safety on a receptionist's voice call", () => {
     expect(h.sb.openai!.moderationLog.some((x) => x.inputs[0]!.includes("the moderator flags") && x.flagged[0])).toBe(true);
   }, 90_000);
 
+  test("safety.safe_line is the receptionist's own; one too long is a 422 naming the field", async () => {
+    const own = await h.api("POST", "/v1/receptionists", { template: "medical-office", overrides: { safety: { safe_line: "Sorry, I can't do that. Anything about your visit?" } } });
+    expect(own.status).toBe(201);
+    expect(own.body.definition.safety.safe_line).toBe("Sorry, I can't do that. Anything about your visit?");
+    const long = await h.api("POST", "/v1/receptionists", { template: "medical-office", overrides: { safety: { safe_line: "x".repeat(301) } } });
+    expect(long.status).toBe(422);
+    expect(JSON.stringify(long.body)).toContain("overrides.safety.safe_line");
+  });
+
   test("an emergency with a blocked topic in the same breath: the instruction is said word for word, and the model is still asked", async () => {
     const v = await callSaying("+13105550104", "I have severe pain and my face is swollen, how many milligrams of ibuprofen should I take");
     const instruction = medical.safety.emergency!.instruction;

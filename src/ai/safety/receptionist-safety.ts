@@ -23,7 +23,7 @@ export function receptionistSafety(def: ReceptionistDefinition): SafetySpec {
   ];
   return {
     blockedTopics: [...def.safety.blocked_topics],
-    safeLine: businessSafeLine(b.name),
+    safeLine: def.safety.safe_line ?? businessSafeLine(b.name),
     topicLine: businessTopicLine(b.name),
     sayable,
     moderation: def.safety.moderation,
