@@ -19,6 +19,9 @@
  *  5. The conversation left the state first (the caller hung up, its time
  *     ran out): the actor is stopped, its signal aborts, and B is hung up
  *     (cancelled while it rings), so no leg is left behind.
+ *  6. After `answered` nobody drives A any more (the conversation is over):
+ *     if the bridge does not happen (B hung up in between, uuid_bridge
+ *     answered -ERR), A is hung up rather than left parked in silence.
  *
  * The caller-audio stream keeps running while A holds (the conversation
  * ignores what it hears then): a transfer nobody answers resumes the
@@ -36,6 +39,8 @@ const log = childLog({ mod: "runtime.warm-transfer" });
 
 /** Beyond the ring timeout, how long the agent may take to hear the summary before the caller is taken back. */
 export const SUMMARY_GRACE_MS = 30_000;
+/** How long the bridge may take once asked for before the caller, left with nobody, is hung up. */
+export const BRIDGE_GRACE_MS = 10_000;
 
 export interface WarmTransferDeps {
   host: Pick<ActorHost, "get" | "command" | "journal">;
@@ -115,6 +120,7 @@ export function runWarmTransfer(deps: WarmTransferDeps, input: WarmTransferActor
       signal.removeEventListener("abort", onAbort);
       if (output.outcome === "answered") {
         host.journal(callId, "event", "WARM_TRANSFER_ANSWERED", { agent_call_id: agentCallId });
+        watchBridge(deps, callId, agentCallId, input.conversationId);
       } else {
         stopHold();
         hangUpAgent("the warm transfer was given up");
@@ -150,4 +156,48 @@ export function runWarmTransfer(deps: WarmTransferDeps, input: WarmTransferActor
     else if (signal.aborted) onAbort();
     else check(agent.actor.getSnapshot() as CallSnapshot);
   });
+}
+
+/**
+ * Step 6: the caller's call is bridged to the agent's (CHANNEL_BRIDGE), or it
+ * is hung up: the agent's call ended first, the uuid_bridge failed, or the
+ * bridge did not come within BRIDGE_GRACE_MS. A caller who hung up meanwhile
+ * needs nothing.
+ */
+export function watchBridge(deps: Pick<WarmTransferDeps, "host">, callId: string, agentCallId: string, from: string): void {
+  const { host } = deps;
+  const caller = host.get(callId);
+  if (!caller) return;
+  const errorBefore = (caller.actor.getSnapshot() as CallSnapshot).context.error;
+  let done = false;
+  const subscriptions: Array<{ unsubscribe(): void }> = [];
+  const finish = (failure: string | null) => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    for (const s of subscriptions) s.unsubscribe();
+    if (failure === null) return;
+    host.journal(callId, "error", "WARM_TRANSFER_BRIDGE_FAILED", { agent_call_id: agentCallId, reason: failure });
+    log.warn({ callId, agentCallId, reason: failure }, "warm transfer: the caller could not be bridged to the agent; hanging up rather than leaving them in silence");
+    host.command(callId, { type: "hangup", at: Date.now(), reason: "NORMAL_TEMPORARY_FAILURE" }, { from });
+    host.command(agentCallId, { type: "hangup", at: Date.now(), reason: "NORMAL_CLEARING" }, { from });
+  };
+  const checkCaller = (snapshot: CallSnapshot) => {
+    const c = snapshot.context;
+    if (snapshot.status !== "active" || c.bridgedTo === agentCallId) finish(null);
+    else if (c.error !== errorBefore && c.error?.startsWith("uuid_bridge")) finish(c.error);
+  };
+  const timer = setTimeout(() => finish(`no bridge within ${BRIDGE_GRACE_MS} ms`), BRIDGE_GRACE_MS);
+  subscriptions.push(caller.actor.subscribe((snapshot) => checkCaller(snapshot as CallSnapshot)));
+  const agent = host.get(agentCallId);
+  if (!agent) {
+    finish("the agent's call ended before the bridge");
+    return;
+  }
+  subscriptions.push(
+    agent.actor.subscribe((snapshot) => {
+      if ((snapshot as CallSnapshot).status !== "active") finish("the agent's call ended before the bridge");
+    }),
+  );
+  checkCaller(caller.actor.getSnapshot() as CallSnapshot);
 }
