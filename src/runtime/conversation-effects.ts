@@ -147,6 +147,9 @@ export function createConversationActors(deps: ConversationEffectsDeps) {
           sendBack({ type: "llm.finish", receivedAt: performance.now(), reason: "stop", usage: null });
           return;
         }
+        // An emergency the flow does not handle itself: the instruction first, word for word, whatever the model says.
+        const preface = guard?.emergencyPreface() ?? null;
+        if (preface !== null) sendBack({ type: "llm.text", receivedAt: performance.now(), text: `${preface} ` });
         const chunks = deps.llm.stream({
           model: input.model,
           messages: input.messages,

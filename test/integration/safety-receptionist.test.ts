@@ -8,7 +8,11 @@
  *    it is spoken, the rest dropped; journalled without the prompt's text;
  *  - the simulated moderation endpoint flags a sentence: replaced;
  *  - an emergency with a blocked topic in the same breath: the emergency
- *    instruction is still said word for word, and the model still asked.
+ *    instruction is still said word for word, and the model still asked;
+ *  - a definition whose emergency names no flow function: the guard says the
+ *    instruction first, word for word;
+ *  - the receptionist's own safe line (safety.safe_line), validated;
+ *  - GET /v1/conversations/:id lists the interventions, never the prompt.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { templateById } from "../../machines/flows/index.ts";
@@ -19,6 +23,7 @@ import type { ConversationView } from "../../src/runtime/conversation-api.ts";
 import { startHarness, type Harness } from "../support/switchboard.ts";
 
 const DID = "+12125550142";
+const OTHER_DID = "+12125550143";
 const medical = templateById("medical-office")!.definition;
 const SAFE = businessSafeLine(medical.business.name);
 
@@ -35,10 +40,10 @@ describe("safety on a receptionist's voice call", () => {
     }
   };
   /** A caller says `words` once the greeting is heard, waits for the answer, hangs up; the ended conversation. */
-  const callSaying = async (from: string, words: string): Promise<ConversationView> => {
+  const callSaying = async (from: string, words: string, to = DID): Promise<ConversationView> => {
     const callId = await h.sim.placeInboundCall({
       from,
-      to: DID,
+      to,
       socket: { host: "127.0.0.1", port: h.sb.outboundSocketPort },
       script: { turns: [{ afterBotMs: 300, say: words }, { afterBotMs: 1500, hangup: true }] } as never,
     });
@@ -126,6 +131,19 @@ describe("safety on a receptionist's voice call", () => {
     expect(found).toContainEqual(expect.objectContaining({ stage: "moderation", rule: "flagged", action: "replaced", categories: ["harassment"] }));
     // Every sentence of the reply was sent to /v1/moderations, the flagged one among them.
     expect(h.sb.openai!.moderationLog.some((x) => x.inputs[0]!.includes("the moderator flags") && x.flagged[0])).toBe(true);
+  }, 90_000);
+
+  test("a receptionist whose emergency names no flow function still says the instruction first, word for word", async () => {
+    const created = await h.api("POST", "/v1/receptionists", { template: "medical-office", overrides: { safety: { emergency: { function: null } } } });
+    expect(created.status).toBe(201);
+    expect(created.body.definition.safety.emergency.function).toBeUndefined();
+    expect((await h.api("POST", "/v1/numbers", { did: OTHER_DID, receptionist_id: created.body.id })).status).toBe(201);
+    const v = await callSaying("+13105550105", "my son knocked out a tooth and it is bleeding a lot", OTHER_DID);
+    const instruction = medical.safety.emergency!.instruction;
+    const reply = botLines(v)[1]!;
+    expect(reply.startsWith(instruction)).toBe(true);
+    const found = await interventions(v);
+    expect(found).toContainEqual(expect.objectContaining({ stage: "input", rule: "emergency", action: "prefaced" }));
   }, 90_000);
 
   test("safety.safe_line is the receptionist's own; one too long is a 422 naming the field", async () => {

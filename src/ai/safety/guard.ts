@@ -37,8 +37,12 @@ export interface Intervention {
   stage: InterventionStage;
   /** override, extraction, repeat_above, role_play, secrets, blocked_topic, instructions, internal_id, secret, other_caller_phone, flagged, unavailable. */
   rule: string;
-  /** answered: the model was not asked; replaced: a reply sentence was not spoken; allowed: spoken unmoderated (moderation failed). */
-  action: "answered" | "replaced" | "allowed";
+  /**
+   * answered: the model was not asked; replaced: a reply sentence was not
+   * spoken; allowed: spoken unmoderated (moderation failed); prefaced: the
+   * emergency instruction was said before the model's reply.
+   */
+  action: "answered" | "replaced" | "allowed" | "prefaced";
   /** What was said instead (the safe line or the topic's decline), when anything was. */
   said?: string;
   /** A redacted excerpt of what triggered it (the caller's words, or the reply's), absent for an instructions leak. */
@@ -103,14 +107,31 @@ export class ReplyGuard {
       this.services.report({ stage: "input", rule: probe.rule, action: "answered", said: this.policy.safeLine, excerpt: redacted(said, this.services.secrets) });
       return this.policy.safeLine;
     }
-    const emergency = this.policy.emergencyKeywords.some((k) => said.toLowerCase().includes(k));
-    const topic = emergency ? null : blockedTopic(said, this.policy.blockedTopics);
+    const topic = this.emergencyIn(said) ? null : blockedTopic(said, this.policy.blockedTopics);
     if (topic !== null) {
       const line = topicDecline(this.policy, topic);
       this.services.report({ stage: "input", rule: "blocked_topic", action: "answered", said: line, topic, excerpt: redacted(said, this.services.secrets) });
       return line;
     }
     return null;
+  }
+
+  /**
+   * The emergency instruction to say before the model's reply, word for word,
+   * when the caller's turn has an emergency keyword and no flow function
+   * gives it; else null.
+   */
+  emergencyPreface(): string | null {
+    const instruction = this.policy.emergencyInstruction;
+    const said = callerTurnOf(this.messages);
+    if (instruction === null || said === null || !this.emergencyIn(said)) return null;
+    this.services.report({ stage: "input", rule: "emergency", action: "prefaced", said: instruction });
+    return instruction;
+  }
+
+  private emergencyIn(said: string): boolean {
+    const lower = said.toLowerCase();
+    return this.policy.emergencyKeywords.some((k) => lower.includes(k));
   }
 
   /** A chunk from the model. */

@@ -28,6 +28,12 @@ export interface SafetySpec {
    * model still handles the emergency (the transfer to the on-call line).
    */
   emergencyKeywords?: string[];
+  /**
+   * Said word for word before the model's reply when the caller's turn has an
+   * emergency keyword. Only for a definition whose emergency names no flow
+   * function (with one, the flow's emergency node says it: conversation-steps.ts).
+   */
+  emergencyInstruction?: string;
 }
 
 /** A spec with every default filled in. */
@@ -38,6 +44,7 @@ export interface SafetyPolicy {
   sayable: string[];
   moderation: boolean;
   emergencyKeywords: string[];
+  emergencyInstruction: string | null;
 }
 
 export const DEFAULT_SAFE_LINE = "I'm sorry, I can't help with that. Is there anything else I can do for you?";
@@ -60,6 +67,7 @@ export function safetyPolicy(spec: SafetySpec | undefined): SafetyPolicy {
     sayable: [...(spec?.sayable ?? [])],
     moderation: spec?.moderation ?? true,
     emergencyKeywords: (spec?.emergencyKeywords ?? []).map((k) => k.toLowerCase()),
+    emergencyInstruction: spec?.emergencyInstruction ?? null,
   };
 }
 

@@ -28,5 +28,6 @@ export function receptionistSafety(def: ReceptionistDefinition): SafetySpec {
     sayable,
     moderation: def.safety.moderation,
     emergencyKeywords: [...(def.safety.emergency?.keywords ?? [])],
+    ...(def.safety.emergency && def.safety.emergency.function === undefined ? { emergencyInstruction: def.safety.emergency.instruction } : {}),
   };
 }
