@@ -29,10 +29,18 @@
  *   binary frames are dropped (mod_audio_stream registers no binary callback).
  * No TLS: mod_audio_stream's default build (USE_TLS off) connects `wss://`
  * in the clear, and so does this.
+ *
+ * The frame codec is ws-frames.ts, the URL and upgrade request ws-upgrade.ts;
+ * this file is the connection's life: states, queue, timers, callbacks.
  */
 
 import { randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
+import { closeFrameOf, closePayload, encodeClientFrame, encoder, OP, readServerFrame, utf8 } from "./ws-frames.ts";
+import { parseWsUrl, socketErrorText, upgradeAccepted, upgradeRequest } from "./ws-upgrade.ts";
+
+export { encodeClientFrame } from "./ws-frames.ts";
+export { parseWsUrl } from "./ws-upgrade.ts";
 
 /** libwsc ErrorCode. */
 export const WS_ERROR = {
@@ -70,102 +78,6 @@ type State = "disconnected" | "connecting" | "connected" | "disconnecting";
 const MAX_QUEUE = 1024;
 /** armCloseTimer: how long a CLOSE we sent waits for the peer. */
 const CLOSE_WAIT_MS = 1000;
-
-/** strerror texts for the socket errors a connection attempt can meet (glibc). */
-const STRERROR: Readonly<Record<string, readonly [number, string]>> = {
-  ECONNREFUSED: [111, "Connection refused"],
-  ECONNRESET: [104, "Connection reset by peer"],
-  EHOSTUNREACH: [113, "No route to host"],
-  ENETUNREACH: [101, "Network is unreachable"],
-  ETIMEDOUT: [110, "Connection timed out"],
-  EPIPE: [32, "Broken pipe"],
-  EADDRNOTAVAIL: [99, "Cannot assign requested address"],
-};
-
-/** evutil_socket_error_to_string(err) + " (system error N)", or "Connection error" when errno is 0 (DNS). */
-function socketErrorText(err: NodeJS.ErrnoException): string {
-  const known = err.code ? STRERROR[err.code] : undefined;
-  if (known) return `${known[1]} (system error ${known[0]})`;
-  return "Connection error";
-}
-
-/** WebSocketClient::setUrl: ws:// or wss://, host[:port], the rest is the request URI ("/" when empty). */
-export function parseWsUrl(url: string): { secure: boolean; host: string; port: number; uri: string } | undefined {
-  let rest: string;
-  let secure: boolean;
-  if (url.startsWith("ws://")) {
-    secure = false;
-    rest = url.slice(5);
-  } else if (url.startsWith("wss://")) {
-    secure = true;
-    rest = url.slice(6);
-  } else return undefined;
-  const slash = rest.indexOf("/");
-  const hostport = slash < 0 ? rest : rest.slice(0, slash);
-  const colon = hostport.indexOf(":");
-  let host = hostport;
-  let port = secure ? 443 : 80;
-  if (colon >= 0) {
-    host = hostport.slice(0, colon);
-    // std::stoi: leading digits; none → setUrl gives up (port stays 0).
-    const m = /^\s*[+-]?\d+/.exec(hostport.slice(colon + 1));
-    port = m ? Number.parseInt(m[0], 10) : 0;
-  }
-  if (host === "") return undefined;
-  return { secure, host, port, uri: slash < 0 ? "/" : rest.slice(slash) };
-}
-
-/** libwsc's per-thread mask generator: a Weyl sequence through a murmur3 finaliser. */
-let maskState = (randomBytes(4).readUInt32LE(0) | 1) >>> 0;
-function nextMask(): number {
-  maskState = (maskState + 0x9e3779b9) >>> 0;
-  let z = maskState;
-  z ^= z >>> 16;
-  z = Math.imul(z, 0x85ebca6b) >>> 0;
-  z ^= z >>> 13;
-  z = Math.imul(z, 0xc2b2ae35) >>> 0;
-  z ^= z >>> 16;
-  return z >>> 0;
-}
-
-const OP = { CONT: 0x0, TEXT: 0x1, BINARY: 0x2, CLOSE: 0x8, PING: 0x9, PONG: 0xa } as const;
-
-/** One masked client frame (FIN=1, RSV1=0). */
-export function encodeClientFrame(opcode: number, payload: Uint8Array): Buffer {
-  const len = payload.byteLength;
-  const headerLen = len <= 125 ? 2 : len <= 65535 ? 4 : 10;
-  const out = Buffer.allocUnsafe(headerLen + 4 + len);
-  out[0] = 0x80 | opcode;
-  if (len <= 125) out[1] = 0x80 | len;
-  else if (len <= 65535) {
-    out[1] = 0x80 | 126;
-    out.writeUInt16BE(len, 2);
-  } else {
-    out[1] = 0x80 | 127;
-    out.writeUInt32BE(Math.floor(len / 2 ** 32), 2);
-    out.writeUInt32BE(len >>> 0, 6);
-  }
-  const mask = nextMask();
-  // memcpy(mask_key, &mask32, 4) on a little-endian host.
-  out.writeUInt32LE(mask, headerLen);
-  const m0 = out[headerLen]!;
-  const m1 = out[headerLen + 1]!;
-  const m2 = out[headerLen + 2]!;
-  const m3 = out[headerLen + 3]!;
-  const base = headerLen + 4;
-  let i = 0;
-  for (; i + 3 < len; i += 4) {
-    out[base + i] = payload[i]! ^ m0;
-    out[base + i + 1] = payload[i + 1]! ^ m1;
-    out[base + i + 2] = payload[i + 2]! ^ m2;
-    out[base + i + 3] = payload[i + 3]! ^ m3;
-  }
-  for (; i < len; i++) out[base + i] = payload[i]! ^ out[headerLen + (i & 3)]!;
-  return out;
-}
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-const encoder = new TextEncoder();
 
 export class LibwscClient {
   private state: State = "disconnected";
@@ -226,16 +138,7 @@ export class LibwscClient {
     this.socket = sock;
     sock.setNoDelay(true);
     sock.on("connect", () => {
-      const key = randomBytes(16).toString("base64");
-      let req = `GET ${target.uri} HTTP/1.1\r\n`;
-      req += `Host:${target.host}:${target.port}\r\n`;
-      req += "Upgrade:websocket\r\n";
-      req += "Connection:upgrade\r\n";
-      req += `Sec-WebSocket-Key:${key}\r\n`;
-      req += "Sec-WebSocket-Version:13\r\n";
-      req += `Origin:http://${target.host}:${target.port}\r\n`;
-      for (const [name, value] of this.opts.extraHeaders ?? []) req += `${name}:${value}\r\n`;
-      req += "\r\n";
+      const req = upgradeRequest(target, randomBytes(16).toString("base64"), this.opts.extraHeaders ?? []);
       this.opts.onRequest?.(req);
       sock.write(req);
     });
@@ -314,12 +217,7 @@ export class LibwscClient {
     if (this.state === "disconnecting" || this.state === "disconnected") return;
     this.state = "disconnecting";
     if (this.closeSent) return;
-    const r = encoder.encode(reason).slice(0, 123);
-    const payload = new Uint8Array(2 + r.length);
-    payload[0] = code >> 8;
-    payload[1] = code & 0xff;
-    payload.set(r, 2);
-    this.writeFrame(OP.CLOSE, payload);
+    this.writeFrame(OP.CLOSE, closePayload(code, reason));
     this.closeSent = true;
     this.closeTimer = setTimeout(() => {
       this.closeTimer = undefined;
@@ -380,7 +278,7 @@ export class LibwscClient {
       if (end < 0) return;
       const head = this.rx.subarray(0, end + 4).toString("latin1");
       this.rx = this.rx.subarray(end + 4);
-      if (!head.includes("HTTP/1.1 101") || !head.toLowerCase().includes("sec-websocket-accept:")) {
+      if (!upgradeAccepted(head)) {
         this.error(WS_ERROR.CONNECT_FAILED, "WebSocket upgrade failed");
         this.queue.length = 0;
         this.state = "disconnected";
@@ -409,37 +307,16 @@ export class LibwscClient {
   }
 
   private parseFrames(): void {
-    while (!this.finished && this.rx.length >= 2) {
-      const b0 = this.rx[0]!;
-      const b1 = this.rx[1]!;
-      const fin = (b0 & 0x80) !== 0;
-      const rsv = b0 & 0x70;
-      const opcode = b0 & 0x0f;
-      const masked = (b1 & 0x80) !== 0;
-      let len = b1 & 0x7f;
-      let offset = 2;
-      if (len === 126) {
-        if (this.rx.length < 4) return;
-        len = this.rx.readUInt16BE(2);
-        offset = 4;
-      } else if (len === 127) {
-        if (this.rx.length < 10) return;
-        len = this.rx.readUInt32BE(2) * 2 ** 32 + this.rx.readUInt32BE(6);
-        offset = 10;
-      }
-      if (masked) offset += 4;
-      if (this.rx.length < offset + len) return;
-      const payload = Buffer.from(this.rx.subarray(offset, offset + len));
-      if (masked) {
-        const key = this.rx.subarray(offset - 4, offset);
-        for (let i = 0; i < payload.length; i++) payload[i] = payload[i]! ^ key[i & 3]!;
-      }
-      this.rx = this.rx.subarray(offset + len);
+    while (!this.finished) {
+      const frame = readServerFrame(this.rx);
+      if (frame === null) return;
+      const { fin, rsv, opcode, masked, payload } = frame;
+      this.rx = this.rx.subarray(frame.size);
       if (rsv !== 0) return this.protocolError(1002, "Unexpected RSV bits");
       const control = (opcode & 0x08) !== 0;
       if (control && !fin) return this.protocolError(1002, "Control frame fragmented");
       if (masked) return this.protocolError(1002, "Masked frame from server");
-      if (control && len > 125) return this.protocolError(1002, "Control frame payload too large");
+      if (control && payload.length > 125) return this.protocolError(1002, "Control frame payload too large");
       if (opcode === OP.PING) {
         // onRxPing: PONG with the same payload, straight away.
         if (this.upgraded) this.writeFrame(OP.PONG, payload);
@@ -487,26 +364,7 @@ export class LibwscClient {
 
   /** handleCloseFrame + onRxClose: echo the code and reason (1002 and no reason when invalid). */
   private onCloseFrame(payload: Buffer): void {
-    let code = 1000;
-    let reason = "";
-    let protocolError = false;
-    if (payload.length > 125 || payload.length === 1) protocolError = true;
-    else if (payload.length >= 2) {
-      code = payload.readUInt16BE(0);
-      const valid = (code >= 1000 && code <= 1011 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
-      if (!valid) protocolError = true;
-      if (payload.length > 2) {
-        try {
-          reason = utf8.decode(payload.subarray(2, 2 + 123));
-        } catch {
-          protocolError = true;
-        }
-      }
-    }
-    if (protocolError) {
-      code = 1002;
-      reason = "";
-    }
+    const { code, reason } = closeFrameOf(payload);
     this.closeReceived = true;
     if (!this.closeSent) this.close(code, reason);
     this.fireClose(code, reason);
