@@ -14,6 +14,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { listEvents } from "../../src/db/queries/call-events.ts";
 import type { ConversationView } from "../../src/runtime/conversation-api.ts";
+import { conversationEnded, conversationOf, until } from "../support/conversations.ts";
 import { startHarness, type Harness } from "../support/switchboard.ts";
 
 const DID = "+12125550140";
@@ -32,24 +33,7 @@ describe("warm transfer", () => {
   let h: Harness;
   let receptionistId: string;
 
-  const until = async <T>(what: string, get: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await get();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await Bun.sleep(25);
-    }
-  };
-  const conversationOf = (callId: string) =>
-    until("the conversation", () => h.sb.conversations.conversationOfCall(callId) ?? h.sb.conversations.liveConversations().find((c) => c.callId === callId));
-  const ended = async (callId: string): Promise<ConversationView> => {
-    const started = await conversationOf(callId);
-    return until(`conversation ${started.id} to end`, () => {
-      const v = h.sb.conversations.conversationView(started.id);
-      return v && !v.live ? v : null;
-    }, 60_000);
-  };
+  const ended = async (callId: string): Promise<ConversationView> => conversationEnded(h, (await conversationOf(h, callId)).id);
   /** The agent's leg: the live call actor whose parent is the caller's call. */
   const agentCallOf = (callId: string) =>
     until(`the agent's call of ${callId}`, async () => {
@@ -172,16 +156,13 @@ describe("warm transfer", () => {
       { afterBotMs: 300, say: "Can you put me through to billing?" },
       { silent: true },
     ]);
-    const conversation = await conversationOf(callId);
+    const conversation = await conversationOf(h, callId);
     const agent = await agentCallOf(callId);
     expect(h.sb.conversations.conversationView(conversation.id)?.state).toBe("live.transferring");
     h.sim.hangup(callId);
     const done = await h.waitForCall(agent.id, (a) => !a.live);
     expect(done.status).toBe("canceled");
-    const view = await until("the conversation to end", () => {
-      const v = h.sb.conversations.conversationView(conversation.id);
-      return v && !v.live ? v : null;
-    });
+    const view = await conversationEnded(h, conversation.id);
     expect(view.context.outcome).toBe("caller_hung_up");
     const rows = await journal(callId);
     expect(rows.map((r) => r.name)).toContain("WARM_TRANSFER_CANCELLED");
