@@ -41,6 +41,7 @@ import { TextSessions } from "./runtime/text-sessions.ts";
 import { routeForNumber } from "./db/queries/numbers.ts";
 import { inboundGate } from "./runtime/inbound-gate.ts";
 import { CallReconciler } from "./runtime/reconcile.ts";
+import { closeOrphanedConversations } from "./runtime/conversation-reconcile.ts";
 import { createRuntimeMetrics } from "./runtime/runtime-metrics.ts";
 import { SwitchExecutor } from "./runtime/switch-executor.ts";
 import { SwitchRouter } from "./runtime/switch-router.ts";
@@ -342,6 +343,8 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   await link.start();
   // The API must not show a call as live that the switch no longer has.
   await reconciler.whenIdle();
+  // Nor a conversation an earlier run left active: they are closed (and analysed below).
+  await closeOrphanedConversations({ db: database.db, holds: (id) => host.holds(id), journal });
 
   const guard = config.outboundSocketGuard;
   const allow = guard.allow ?? (config.esl.embedded ? ["127.0.0.1", "::1"] : await switchAddresses(config.esl.host!));
