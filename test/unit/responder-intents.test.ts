@@ -182,11 +182,19 @@ describe("responder: the receptionist test set", () => {
 
   test("every emergency gives the emergency instruction from the prompt, and transfers to on_call where that is offered", () => {
     for (const o of outcomes.filter((x) => x.u.intent === "emergency" || x.predicted === "emergency")) {
-      const instruction = fixture.profiles[fixture.contexts[o.u.context]!.system]!.match(/^Emergency instruction: (.+)$/m)![1]!;
+      // A profile without an emergency instruction gets the responder's own "call 911" line.
+      const instruction = fixture.profiles[fixture.contexts[o.u.context]!.system]!.match(/^Emergency instruction: (.+)$/m)?.[1] ?? "call 911";
       if (o.predicted !== "emergency") continue; // a miss is counted above; what is recognised must be done fully
       expect({ id: o.u.id, content: o.reply.content }).toEqual({ id: o.u.id, content: expect.stringContaining(instruction) as unknown as string });
-      const offered = fixture.contexts[o.u.context]!.tools.some((t) => t.function.name === "transfer_to_human");
-      if (offered) expect(o.reply.toolCalls.map((c) => [c.name, JSON.parse(c.arguments).target])).toEqual([["transfer_to_human", "on_call"]]);
+      const transfer = fixture.contexts[o.u.context]!.tools.find((t) => t.function.name === "transfer_to_human") as
+        | { function: { parameters: { properties: Record<string, { enum?: string[] }> } } }
+        | undefined;
+      if (transfer) {
+        // The on-call line where the transfer offers one, else the front desk (a business with no on-call line).
+        const [param, schema] = Object.entries(transfer.function.parameters.properties).find(([, s]) => s.enum)!;
+        const want = schema.enum!.includes("on_call") ? "on_call" : "front_desk";
+        expect(o.reply.toolCalls.map((c) => [c.name, JSON.parse(c.arguments)[param]])).toEqual([["transfer_to_human", want]]);
+      }
     }
     const core = outcomes.filter((x) => x.u.intent === "emergency" && x.u.core);
     expect(core.every((o) => o.predicted === "emergency")).toBe(true);

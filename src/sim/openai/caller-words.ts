@@ -10,6 +10,7 @@ export const EMERGENCY: RegExp[] = [
   /\bchok(ing|ed)\b|\bunconscious\b|\bunresponsive\b|\bnot (waking up|responding)\b|\bpassed out\b|\bfainted\b|\bcollapsed\b/i,
   /\bbleeding (heavily|a lot|so much|badly|really badly|really bad|profusely|everywhere|non-?stop|won'?t stop)\b|\b(won'?t|will not|doesn'?t|does not|can'?t get it to) stop bleeding\b|\b(lots of|a lot of|so much) blood\b|\bbleeding\b[^.?!]{0,30}\b(won'?t|doesn'?t|does not|will not) stop\b|\bbleeding (really |very )?(badly|heavily)\b/i,
   /\bseizures?\b|\bconvuls/i,
+  /\b(lips?|face|skin|fingers?|fingernails)\b[^.?!]{0,15}\b(blue|grey|gray|purple)\b|\bturn(ing|ed) blue\b|\bbreathing (really |very |so )?(fast|hard|heavily|shallow|strangely|funny|weird)\b/i,
   /\boverdos|\bpoison|\bswallowed\b[^.?!]{0,40}\b(bleach|chemicals?|cleaning|cleaner|detergent|pills|tablets|medicine|battery|liquid|poison|magnets?)\b/i,
   /\ballergic reaction\b|\banaphyla|\b(really |very )?(bad|severe|serious) (allergic )?reaction\b/i,
   // Swelling of the airway (lips, tongue, throat) or of the face and jaw (a dental abscess) — not one that "went down".
@@ -33,7 +34,7 @@ export const REFILL: RegExp[] = [
   /\b(renew|refill|need|send|new|another|call in|fill|get)\b[^.?!]{0,30}\bp[er]{2}s?cri(p|b)t?ion/i,
   /\b(almost |running |ran |run |all )?out of (my |her |his |our )?([\w-]+ )?(medication|medicine|meds|pills|tablets|inhaler|antibiotics?)\b/i,
   // "phone in more of my pain pills to the Walgreens": more medication sent to a pharmacy.
-  /\b(phone|call|send|fax) (in |over )?(some |a few |more |another |a new )?(more )?(of )?(my |her |his |our )?([\w-]+ )?(medication|medicine|meds|pills|tablets|inhaler|antibiotics?|script)\b|\bmore (of )?(my |her |his |our )([\w-]+ )?(medication|medicine|meds|pills|tablets|antibiotics?)\b/i,
+  /\b(phone|call|send|fax) (in |over )?(some |a few |more |another |a new )?(more )?(of )?(my |her |his |our |the )?([\w-]+ )?(medication|medicine|meds|pills|tablets|inhaler|antibiotics?|script|rinse|mouthwash|cream|ointment|drops|gel|painkillers?)\b|\bmore (of )?(my |her |his |our |the )([\w-]+ )?(medication|medicine|meds|pills|tablets|inhaler|antibiotics?|script|rinse|mouthwash|cream|ointment|drops|gel|painkillers?)\b/i,
   /\b(medication|medicine|meds|pills|tablets|inhaler|antibiotics?|prescription)s? (renewed|refilled|re-?filled)\b|\brenew (my|her|his|our|the) [\w' -]{0,30}(medication|medicine|meds|pills|tablets|inhaler|antibiotics?)\b/i,
 ];
 
@@ -57,7 +58,7 @@ export const CALLBACK: RegExp[] = [
 ];
 
 const DEPARTMENT_ONLY =
-  /^\W*(?:(?:uh+|um+|yeah|yes|hi|hello|hey|ok(?:ay)?|so)[,.\s]+)*(?:(?:can i (?:get|have)|could i (?:get|have)|i need|i want|i'?d like|give me|get me|just)\s+)?(?:the\s+)?(?:sales|support|tech(?:nical)? support|billing|accounts|customer (?:service|support)|reception|front desk|office|on[- ]call)(?:\s+(?:department|team|desk|please|thanks|thank you))*\W*$/i;
+  /^\W*(?:(?:uh+|um+|yeah|yes|hi|hello|hey|ok(?:ay)?|so)[,.\s]+)*(?:(?:can i (?:get|have)|could i (?:get|have)|i need|i want|i'?d like|give me|get me|just)\s+)?(?:the\s+)?(?:sales|support|tech(?:nical)? support|billing|accounts|customer (?:service|support)|reception|front desk|office|on[- ]call)(?:\s+(?:department|team|desk|office|line|people|folks|please|thanks|thank you))*\W*$/i;
 
 export const TRANSFER: RegExp[] = [
   /\b(speak|talk|chat)\s+(to|with)\s+(?!you\b)/i,
@@ -92,14 +93,14 @@ export const CANCEL: RegExp[] = [
   /\b(can'?t|cannot|won'?t|will not|not going to|not gonna|unable to|(?:won'?t|not|not gonna|not going to) be able to) (make it|make my|make the|come in|be there|attend|come)\b/i,
   /\btake (me|us|it) off the (schedule|books|calendar|list)\b/i,
   /\b(won'?t|will not|not|can'?t) be (coming|coming in|able to come)\b/i,
-  /\b(don'?t|do not|no longer) need\b[^.?!]{0,30}\b(appointment|visit|booking)\b/i,
+  /\b(don'?t|do not|no longer|won'?t|will not|won'?t be|will not be|aren'?t|are not|am not|'m not|not) (need|needing)\b[^.?!]{0,30}\b(appointment|visit|booking|cleaning|check-?up)\b/i,
 ];
 
 export const AVAILABILITY: RegExp[] = [
   /\bavailab/i,
   /\b(any|an|some|the next) openings?\b|\bopenings\b|\bopen (slots?|times?|appointments?)\b|\b(any|anything|something|slots?|times|room|space)\b[^.?!]{0,20}\b(open|free|left)\b/i,
   /\b(what|which) (times|days|slots|dates)\b|\bwhat (have you got|do you have)\b/i,
-  /\b(do|would) you have (anything|any (time|times|slots?|room|space|openings?)|a slot|an opening|something|room|space)\b|\byou have (anything|something)\b/i,
+  /\b(do|would) you have (anything|any (time|times|slots?|room|space|openings?)|a slot|an opening|something|room|space|(the )?time( to)?)\b|\byou have (anything|something)\b/i,
   /\bare you (guys )?(free|booked up|busy)\b/i,
   /\bearliest\b|\bnext available\b|\bsoonest\b/i,
   /\bwhen can (i|we) (come|get in|be seen)\b/i,
@@ -111,7 +112,7 @@ export const BOOK: RegExp[] = [
   /\bset (something|it|one|that|this|her|him|them|me|us) up\b|\bget (me|him|her|them|us|my [a-z]+) in\b/i,
   /\b(book|schedule)\b/i,
   /\bappointment\b/i,
-  /\b(come in|get in|be seen|fit me in|squeeze me in)\b/i,
+  /\b(come in|get in|be seen)\b|\b(fit|squeeze) (me|him|her|us|them|someone|[\w ]{1,30}?) in\b/i,
   /\b(see|visit) (the|a|your) (dentist|doctor|hygienist|nurse|dr)\b/i,
   /\b(grab|get|take|have|book|snag) (a|an|the|that|one) (spot|slot|time|opening)\b/i,
   /\b(get|have) (my|his|her|our|their) teeth (cleaned|checked|whitened|looked at)\b/i,
@@ -131,16 +132,17 @@ export const END: RegExp[] = [
 
 export const FAQ: RegExp[] = [
   /\?\s*$/,
-  /^(?:(?:uh+|um+|so|and|hi|hello|hey|yeah|ok(?:ay)?)[,.\s]+)*(what|when|where|how|do|does|are|is|can|could|which|who|will)\b/i,
+  // Not "how about 11:30?" / "what about Monday": a suggestion (a "?" at the end still makes it a question).
+  /^(?:(?:uh+|um+|so|and|hi|hello|hey|yeah|ok(?:ay)?)[,.\s]+)*(what|when|where|how|do|does|are|is|can|could|which|who|will)\b(?! about\b)/i,
   /\b(hours|opening|closing|address|located|location|directions|parking|insurance|prices?|costs?|how much|fees?|warranty|financing)\b/i,
 ];
 
 /** Problems and requests a department handles, by the department names they point to. */
 export const TOPICS: Array<[RegExp, RegExp]> = [
   [
-    /\b(question|questions|problem|issue|query|help)\b[^.?!]{0,25}\b(bill|bills|billing|invoice|payment|charge|statement|account)\b|\b(was|been|got) (over)?charged\b|\bpay (my|a|the) (bill|invoice|balance)\b|\b(insurance )?claims?\b|\b(credit|debit) card\b|\bcard on file\b|\bpayment (method|plan)\b|\bautopay\b|\brefund\b/i,
+    /\b(question|questions|problem|issue|query|help)\b[^.?!]{0,25}\b(bill|bills|billing|invoice|payment|charge|statement|account)\b|\b(was|been|got|were) (over|double[- ])?(charged|billed)\b|\bbilled (twice|two times|double)\b|\bpay (my|a|the) (bill|invoice|balance)\b|\b(insurance )?claims?\b|\b(credit|debit) card\b|\bcard on file\b|\bpayment (method|plan)\b|\bautopay\b|\brefund\b/i,
     /billing|accounts?|payment/i,
   ],
-  [/\b(stopped|isn'?t|is not|not|aren'?t|are not|won'?t|doesn'?t|does not) (working|work|turning on|turn on|charging|connecting|showing|loading|updating|producing|holding|keeping|generating|syncing|reporting)\b|\b(broken|broke down|error code|showing an error|outage|malfunction\w*|offline|says error)\b|\b(light|led|indicator|display)\b[^.?!]{0,20}\b(blinking|flashing|red|off)\b|\b(blinking|flashing) (red|orange|amber)\b|\bwarning light\b/i, /support|tech|service|help/i],
-  [/\b(get|want|need|like) (a )?(quote|estimate|pricing)\b|\b(buy|purchase|sign up for)\b|\b(get|have|want) [\w ]{0,20}installed\b|\b(thinking (about|of)|interested in|considering|looking into) (getting|buying|going|installing|adding|switching|a new|new)\b/i, /sales/i],
+  [/\b(stopped|isn'?t|is not|not|aren'?t|are not|won'?t|doesn'?t|does not) (working|work|turning on|turn on|charging|connecting|showing|loading|updating|producing|holding|keeping|generating|syncing|reporting)\b|\b(broken|broke down|error code|showing an error|outage|malfunction\w*|offline|says error)\b|\b(light|led|indicator|display)\b[^.?!]{0,20}\b(blinking|flashing|red|off)\b|\b(blinking|flashing) (red|orange|amber)\b|\bwarning light\b|\b(leak(s|ing|ed)?|water damage|damaged|came loose|came off|fell off|sparks?|smok(e|ing)|burning smell)\b/i, /support|tech|service|help/i],
+  [/\b(get|want|need|like) (a )?(quote|estimate|pricing)\b|\b(buy|purchase|sign up for)\b|\b(get|have|want) [\w ]{0,20}installed\b|\b(thinking (about|of)|interested in|considering|looking into) (getting|buying|going|installing|adding|switching|a new|new)\b|\b(add|adding|expand|expanding|upgrade|upgrading)\b[^.?!]{0,20}\b(battery|batteries|panels?|system|charger)\b/i, /sales/i],
 ];

@@ -148,7 +148,7 @@ export function extractDate(text: string, clock: Clock): string | null {
     if (m[1] === "next" && mondayBased(now.weekday) + ahead <= 6) ahead += 7;
     return isoDate(addDays(now, ahead));
   }
-  if (/\bnext week\b/.test(s)) return isoDate(addDays(now, 7));
+  // "Next week" alone names a week, not a day: the receptionist asks which day.
   // "the 14th", "the fourteenth" — not "the first one" (of the times offered).
   const notAChoice = "(?!\\s+(?:one|ones|option|slot|time|of (?:those|them|these)))";
   if ((m = s.match(new RegExp(`\\bthe (\\d{1,2})(?:st|nd|rd|th)\\b${notAChoice}`))) || (m = s.match(new RegExp(`\\bthe ${ORDINAL_RE}\\b${notAChoice}`)))) {

@@ -281,7 +281,8 @@ export const extractEnum: Extractor = (ctx) => {
 export const extractText: Extractor = (ctx) => {
   for (const [i, text] of ctx.texts.entries()) {
     if (ctx.asked && i === 0) return cleanAnswer(text);
-    const m = text.match(/\b(?:about|regarding|because|saying|to say|to tell (?:him|her|them|you)(?: that)?|that says|concerning)\s+(.{3,})$/i);
+    // Not "how about 11:30" / "what about Monday": a suggestion, no topic.
+    const m = text.match(/(?<!\b(?:how|what) )\b(?:about|regarding|because|saying|to say|to tell (?:him|her|them|you)(?: that)?|that says|concerning)\s+(.{3,})$/i);
     if (m) return m[1]!.trim().replace(/[.!?]+$/, "");
   }
   // A question or query is the caller's utterance itself.
@@ -292,7 +293,8 @@ export const extractText: Extractor = (ctx) => {
 /** Words that name a department, by the target they usually mean (matched against the offered names). */
 const DEPARTMENT_WORDS: Array<[RegExp, RegExp]> = [
   [/\bon[- ]?call\b|\bafter[- ]hours (doctor|nurse|provider)\b/, /on_?call|emergenc|after_?hours/],
-  [/\b(sales|sell|buy|buying|purchase|quote|quotes|pricing for|new (system|customer|order)|installed|install)\b/, /sales|new_?business/],
+  // An installation wanted, not one done ("where you installed the panels" is for support).
+  [/\b(sales|sell|buy|buying|purchase|quote|quotes|pricing for|new (system|customer|order))\b|\b(get|want|have|need|like|looking)\b[\w ]{0,20}\binstall(ed|ation)?\b/, /sales|new_?business/],
   [/\b(support|tech(nical)?|help ?desk|customer service|customer support|service desk|repair|not working|stopped working|broken|error|outage|troubleshoot)\b/, /support|service|tech|help/],
   // A charge on a bill, not a battery's charge ("isn't holding a charge" is for support).
   [/\b(billing|bill|bills|invoice|invoices|payment|payments|charges|charged|refund|account(s|ing)?|balance)\b|\b(?<!(hold|holding|keep|keeping|take|taking|hold a|holding a|keep a|keeping a|take a|taking a|full|a full) )charge\b(?! (my|the|a|it|up|fully))/, /billing|accounts?|payment|finance/],

@@ -19,7 +19,7 @@ import { ASKS_ABOUT_VISIT, AVAILABILITY, BOOK, CALLBACK, CANCEL, EMERGENCY, END,
 import { classifyParam, defaultDepartment, DEPARTMENT_PARAM } from "./extract.ts";
 import { bestFact } from "./knowledge.ts";
 import { ANYTHING_ELSE } from "./phrasing.ts";
-import type { PromptProfile } from "./prompt.ts";
+import { type PromptProfile, readPrompt } from "./prompt.ts";
 import { blockedTopic, declineTopic, isPromptProbe, safeLine } from "./safety.ts";
 import { AFFIRMATIVE, chosenSlot, NEGATIVE, offeredSlots, slotTimes, spokenDate, spokenList, spokenTime } from "./slots.ts";
 
@@ -200,15 +200,27 @@ export function refillReason(texts: string[]): string {
   return "Prescription refill";
 }
 
-/** A yes/no question about a service the profile lists: "Do you do root canals?" → "Yes, we offer root canal." */
-function serviceAnswer(text: string, profile: PromptProfile): string | null {
-  if (!/^(?:\W*(?:uh+|um+|so|and|hi|hey)[,\s]+)*(do|does|can|could|are|is)\b|\b(offer|provide|do you do)\b/i.test(text)) return null;
+/** The service the profile lists that the words name, in the profile's own spelling ("root canals" → "root canal"). */
+function namedService(text: string, profile: PromptProfile): string | null {
   const said = text.toLowerCase().replace(/check[- ]up/g, "checkup");
   for (const service of profile.services) {
     const words = service.toLowerCase().replace(/check[- ]up/g, "checkup").match(/[a-z]{4,}/g) ?? [];
-    if (words.length && words.every((w) => new RegExp(`\\b${w.replace(/(ing|s)$/, "")}`).test(said))) return `Yes, we offer ${service}.`;
+    if (words.length && words.every((w) => new RegExp(`\\b${w.replace(/(ing|s)$/, "")}`).test(said))) return service;
   }
   return null;
+}
+
+/** A service the profile lists, asked for ("I need a crown", "can I get a filling done"), not asked about. */
+function wantsService(text: string, profile: PromptProfile): boolean {
+  if (!/\b(get|need|needs|want|wants|like|book|schedule|come in for|in for)\b|\b(can|could|may) (i|we) have\b/i.test(text) || /^\W*(do|does) (you|they)\b|\b(offer|provide)\b/i.test(text)) return false;
+  return namedService(text, profile) !== null;
+}
+
+/** A yes/no question about a service the profile lists: "Do you do root canals?" → "Yes, we offer root canal." */
+function serviceAnswer(text: string, profile: PromptProfile): string | null {
+  if (!/^(?:\W*(?:uh+|um+|so|and|hi|hey)[,\s]+)*(do|does|can|could|are|is)\b|\b(offer|provide|do you do)\b/i.test(text)) return null;
+  const service = namedService(text, profile);
+  return service ? `Yes, we offer ${service}.` : null;
 }
 
 // ─── the table ───────────────────────────────────────────────────────────────
@@ -321,8 +333,10 @@ export const defaultIntents: Intent[] = [
     name: "book_appointment",
     patterns: BOOK,
     unless: [ASKS_ABOUT_VISIT],
-    // A slot taken from the ones just offered: "eleven thirty works", "the first one", "yes".
+    // A slot taken from the ones just offered: "eleven thirty works", "the first one", "yes"; or a service the
+    // profile lists, asked for: "can I get a filling done Thursday".
     when: (conv, text) => {
+      if (wantsService(text, readPrompt(conv.system))) return true;
       const offer = offeredSlots(conv);
       return offer !== null && !NEGATIVE.test(text.replace(/\bno(,)? (problem|worries)\b/i, "")) && chosenSlot(text, offer) !== null;
     },

@@ -362,6 +362,8 @@ export function createResponder(options: ResponderOptions = {}): Responder {
       const said = intent?.phraseResult?.(result, args) ?? resultPhrasings.find((p) => p.tools.test(name))?.phrase(result, args) ?? null;
       lines.push(said ?? phraseToolResult(name, r.text));
       if (said === GOODBYE || /end_?call|hang_?up|end_conversation/i.test(name)) final = true;
+      // A transfer under way: the caller is about to hear someone else, not "anything else?".
+      if (/transfer|human|agent|operator|handoff|hand_off/i.test(name) && !failed(result)) final = true;
     }
     const text = lines.join(" ");
     return { content: final || /\?$/.test(text) ? text : `${text} ${ANYTHING_ELSE}`, toolCalls: [] };
@@ -405,8 +407,9 @@ export function createResponder(options: ResponderOptions = {}): Responder {
         weak = null;
       }
 
-      // A question asked in the middle of a request: answered from the prompt when it can be, then the request goes on.
-      if (strong && weak && weak.from > strong.from && weak.intent.answer) {
+      // A question asked in the middle of a request (in these words: an older one was answered when asked): answered
+      // from the prompt when it can be, then the request goes on.
+      if (strong && weak && weak.from > strong.from && weak.from === latest && weak.intent.answer) {
         const answered = weak.intent.answer(context(conv, zoned, profile, weak, turns));
         if (answered && strong.tool) {
           const goOn = callOrAsk(conv, zoned, profile, strong, turns);

@@ -12,7 +12,7 @@ const PROBES: RegExp[] = [
   /\b(ignore|disregard|forget|override|bypass)\b[^.?!]{0,40}\b(instructions?|rules|prompt|programming|guidelines|directions|everything|all (that|of that)|what you (were|have been) told|previous|prior|above|restrictions)\b/i,
   // Read out: the system prompt, your instructions, your guidelines.
   /\b(system|initial|original|hidden|secret|developer)\s+(prompt|message|instructions?)\b/i,
-  /\byour (instructions|prompt|directives|programming)\b/i,
+  /\byour (full |whole |entire |complete |exact |original |initial |hidden )?(instructions|prompt|directives|programming)\b|\b(maintenance|debug|developer|admin|god|diagnostic) mode\b/i,
   /\b(read|tell|show|give|send|list)( me| us)? (your|the) (guidelines|rules|instructions|script|setup|configuration)\b/i,
   // Secrets and settings: "reveal your configuration and any secret keys", "what's your API key".
   /\b(reveal|share|show|tell|give|read|print|dump|leak|list|what(?:'s| is| are))\b[^.?!]{0,30}\b(your|the|any|its) (config(uration)?|settings|setup|credentials|passwords?|secrets?|secret keys?|api keys?|access keys?|tokens?|keys)\b/i,
@@ -48,7 +48,7 @@ const GENERIC = new Set(
 /** What callers say for a topic's key word. */
 const TOPIC_WORDS: Record<string, RegExp> = {
   diagnosis: /\b(diagnos\w*|what(?:'s| is) wrong with (me|him|her|my)|is (it|this|that) (cancer|serious|infected|contagious))\b|\bmeans? (that )?(i|he|she|we|they|my \w+|it'?s) (have|has|is|are|might|could|got)\b|\bdo(es)? (you think )?(i|he|she|it) (have|has) an? (infection|abscess|cavity|cancer|virus|fracture)\b/i,
-  dosage: /\b(dosage|doses?|milligrams?|mg|how (much|many) (should|can|do) (i|he|she|we|they) (take|give))\b|\b(should|can|could|do) (i|he|she|we|they) (take|give|have)\b[^.?!]{0,25}\b(\w+ or \w+|one|two|three|four|\d+|a couple|half)\b[^.?!]{0,15}\b(tylenol|advil|motrin|aleve|ibuprofen|aspirin|acetaminophen|paracetamol|pills?|tablets?|capsules?)\b/i,
+  dosage: /\b(dosage|doses?|milligrams?|mg|how (much|many)( [\w-]+){0,3} (should|can|could|do) (i|he|she|we|they) (take|give|have))\b|\b(should|can|could|do) (i|he|she|we|they) (take|give|have)\b[^.?!]{0,25}\b(\w+ or \w+|one|two|three|four|\d+|a couple|half)\b[^.?!]{0,15}\b(tylenol|advil|motrin|aleve|ibuprofen|aspirin|acetaminophen|paracetamol|pills?|tablets?|capsules?)\b/i,
   medication: /\b(dosage|doses?|milligrams?)\b/i,
   legal: /\b(legal|lawyer|attorney|sue|suing|lawsuit|liable|liability)\b/i,
   politics: /\b(politics|political|election|elections|president|vote|voting|democrat\w*|republican\w*|congress|senator)\b/i,
