@@ -29,6 +29,9 @@ import { blockedTopic, promptProbe } from "./input-rules.ts";
 import type { Moderator, ModerationVerdict } from "./moderation.ts";
 import { leakContext, leakIn, redacted, wordsOf, type LeakContext } from "./output-rules.ts";
 import { topicDecline, type SafetyPolicy } from "./policy.ts";
+import { childLog } from "../../log.ts";
+
+const log = childLog({ mod: "ai.safety" });
 
 export type InterventionStage = "input" | "output" | "moderation";
 
@@ -158,10 +161,13 @@ export class ReplyGuard {
   }
 
   private enqueue<T>(pending: Promise<T>, then: (value: T) => void): void {
-    this.queue = this.queue.then(async () => {
-      const value = await pending;
-      if (!this.stopped) then(value);
-    });
+    this.queue = this.queue
+      .then(async () => {
+        const value = await pending;
+        if (!this.stopped) then(value);
+      })
+      // One failed step (a receiver gone) must not stall the rest of the reply.
+      .catch((err: unknown) => log.warn({ err }, "safety guard could not pass a chunk on"));
   }
 
   private enqueueSentence(sentence: string): void {
