@@ -137,7 +137,7 @@ describe("responder: the receptionist test set", () => {
     console.log(
       [
         `intent accuracy: ${(accuracy * 100).toFixed(1)} % (${outcomes.length - misses.length}/${outcomes.length})`,
-        `  written before the rules: ${share(outcomes.filter((o) => !o.u.set))}; written after them (each first measured as written — the rates are in the fixture's "about" — then the rules improved): ${sets.map((set) => `${set} ${share(outcomes.filter((o) => o.u.set === set))}`).join(", ")}`,
+        `  written before the rules: ${share(outcomes.filter((o) => !o.u.set))}; by later set (the fixture's "about" gives each set's rate when first measured, before the rules were improved): ${sets.map((set) => `${set} ${share(outcomes.filter((o) => o.u.set === set))}`).join(", ")}`,
         `per intent: ${perIntent.join(", ")}`,
         ...(misses.length ? ["confusion (expected → got):", ...[...confusion].map(([k, n]) => `  ${k}: ${n}`), "misses:"] : []),
         ...misses.map((o) => `  ${o.u.id}${o.u.hard ? " (hard)" : ""}${o.u.set ? ` (${o.u.set.replace(/_/g, " ")})` : ""} [${o.u.context}] "${o.u.say}" → ${o.predicted}: ${describeReply(o)}`),

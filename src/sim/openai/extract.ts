@@ -281,6 +281,9 @@ export const extractEnum: Extractor = (ctx) => {
 export const extractText: Extractor = (ctx) => {
   for (const [i, text] of ctx.texts.entries()) {
     if (ctx.asked && i === 0) return cleanAnswer(text);
+    // "Tell the doctor I'm running late", "let her know that…": the words relayed are the message.
+    const relayed = text.match(/\b(?:tell|let) (?!me\b|us\b)(?:him|her|them|the [a-z]+|dr\.? [a-z]+|[a-z]+)(?: know)?(?: that)? (.{3,})$/i);
+    if (relayed && !/^(know|that)$/i.test(relayed[1]!.trim())) return relayed[1]!.trim().replace(/[.!?]+$/, "");
     // Not "how about 11:30" / "what about Monday": a suggestion, no topic.
     const m = text.match(/(?<!\b(?:how|what) )\b(?:about|regarding|because|saying|to say|to tell (?:him|her|them|you)(?: that)?|that says|concerning)\s+(.{3,})$/i);
     if (m) return m[1]!.trim().replace(/[.!?]+$/, "");
@@ -425,6 +428,10 @@ function rescheduled(which: "old" | "new", part: "date" | "time"): Extractor {
         continue;
       }
       if (which === "new") return unmarked[part];
+    }
+    // "Same time" / "same day": the new one is the old one.
+    if (which === "new" && ctx.texts.some((t) => new RegExp(`\\bsame ${part === "date" ? "(day|date)" : "time"}\\b`, "i").test(t))) {
+      return rescheduled("old", part)({ ...ctx, question: "" });
     }
     return undefined;
   };
