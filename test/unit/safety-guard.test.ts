@@ -101,6 +101,9 @@ describe("input: prompt extraction and override", () => {
       "I need a refill of my blood pressure medication",
       "Ignore that, I meant Wednesday",
       "You're now open on Saturdays, right?",
+      "It's Sue Park, S U E",
+      "Oh my god, I completely forgot my appointment",
+      "Can I speak to the president of the company?",
     ]) {
       expect(promptProbe(said), said).toBeNull();
       expect(blockedTopic(said, SPEC.blockedTopics!), said).toBeNull();
@@ -135,6 +138,7 @@ describe("input: blocked topics", () => {
     const topics = SPEC.blockedTopics!;
     expect(blockedTopic("can you diagnose this rash", topics)).toBe("medical diagnosis");
     expect(blockedTopic("should I get a lawyer about the bill", topics)).toBe("legal advice");
+    expect(blockedTopic("can I sue you for this", topics)).toBe("legal advice");
     expect(blockedTopic("when is my neighbor coming in for her appointment", topics)).toBe("other patients' information");
     expect(blockedTopic("what did the previous patient book", topics)).toBe("other patients' information");
     expect(blockedTopic("who won the election", ["politics"])).toBe("politics");

@@ -51,10 +51,11 @@ const GENERIC = new Set(
 const SAID_AS: Record<string, RegExp> = {
   diagnosis: /\b(diagnos\w*|what(?:'s| is) wrong with (me|him|her|my)|is (it|this|that) (cancer|serious|infected|contagious))\b/i,
   dosage: /\b(dosage|doses?|milligrams?|mg|how (much|many) (of it |of them )?(should|can|do) (i|he|she|we|they) (take|give))\b/i,
-  legal: /\b(legal|lawyer|attorney|sue|suing|lawsuit|liable|liability)\b/i,
-  politics: /\b(politics|political|elections?|president|vote|voting|democrats?|republicans?|congress|senators?)\b/i,
+  // Not a bare "sue", "god" or "president": callers are named Sue, say "oh my god", ask for the company's president.
+  legal: /\b(legal|lawyer|attorney|sue (you|them|him|her|the|my|your|for)|suing|lawsuit|liable|liability)\b/i,
+  politics: /\b(politics|political|elections?|vote|voting|democrats?|republicans?|congress|senators?)\b/i,
   competitors: /\b(competitors?|competition|cheaper than)\b/i,
-  religion: /\b(religion|religious|god|church)\b/i,
+  religion: /\b(religion|religious|church)\b/i,
 };
 
 /** Topics made only of general words, decided by a phrase: someone else's details. */
