@@ -82,6 +82,27 @@ describe("responder: talk", () => {
     expect(responder.respond(c, clock).content).not.toContain("1234");
   });
 
+  test("a caller checking the line is answered as a person would, not looked up as a question", () => {
+    const faq = { type: "function" as const, function: { name: "answer_faq", description: "FAQ", parameters: { type: "object", properties: { question: { type: "string" } }, required: ["question"] } } };
+    const heard = (text: string) => responder.respond(conv(say(text), [faq, message]), clock);
+    expect(heard("hello?")).toEqual({ content: "Hello! How can I help you today?", toolCalls: [] });
+    expect(heard("are you there?")).toEqual({ content: "Yes, I'm here. How can I help you today?", toolCalls: [] });
+    expect(heard("hi, is this Acme Dental?")).toEqual({ content: "Yes, this is Acme Dental. How can I help you today?", toolCalls: [] });
+    // A question the FAQ does not answer either (the runtime's not_found): said so, a message offered.
+    const notFound = responder.respond(
+      conv(
+        [
+          ...say("do you do house calls?"),
+          { role: "assistant", content: null, tool_calls: [{ id: "f", type: "function", function: { name: "answer_faq", arguments: '{"question":"do you do house calls?"}' } }] },
+          { role: "tool", tool_call_id: "f", content: JSON.stringify({ ok: false, status: "not_found", error: "That question is not in the FAQ.", found: false }) },
+        ],
+        [faq, message],
+      ),
+      clock,
+    );
+    expect(notFound.content).toBe("I'm sorry, I don't have that information. I can take a message and someone will get back to you. Would that help?");
+  });
+
   test("is deterministic", () => {
     const c = conv(say("Hello there", "I have a question about my bill"));
     expect(responder.respond(c, clock)).toEqual(responder.respond(c, clock));

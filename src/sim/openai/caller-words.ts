@@ -118,6 +118,8 @@ export const BOOK: RegExp[] = [
   /\b(get|have) (my|his|her|our|their) teeth (cleaned|checked|whitened|looked at)\b/i,
   /\b(get|have) (it|this|that|them|my [a-z]+|his [a-z]+|her [a-z]+) (looked at|checked( out)?|seen( to)?|fixed|taken care of)\b/i,
   /\bnew patient\b[^.?!]*\b(visit|appointment|exam|come in|book|schedule|set up)\b/i,
+  // A dental problem that needs a visit (not an emergency): "my crown came off", "I lost a filling", "a toothache".
+  /\b(crown|filling|cap|bridge|veneer|retainer|denture|bracket|wire)s?\b[^.?!]{0,20}\b(came off|came out|fell out|fell off|broke|is loose|came loose|cracked)\b|\b(lost|chipped|cracked) (a|my|his|her|their|the) (tooth|filling|crown|cap)\b|\btooth ?ache\b|\b(tooth|teeth|gums?) (hurts?|is hurting|are hurting|aches?|is sensitive|are sensitive|bleed when)\b/i,
 ];
 
 /** A question about a visit — its price, what to bring — rather than a request for one (unless it books too). */
@@ -130,11 +132,17 @@ export const END: RegExp[] = [
   /^\W*(no|nope|nah)[.!,]?\s*((i'?m|we'?re|all|all's|it'?s all) (good|fine|set|all set|sorted))?\W*$/i,
 ];
 
+/** Only a greeting, a check that someone is there, or that this is the business called. */
+export const CHECKING_THE_LINE =
+  /^\W*(?:(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))(?: there)?[\s,.!?]*)*(?:(?:are you there|is (?:any|some)(?:one|body) there|can you hear me|is this (?:the )?[\w' &.-]{2,40}?|have i reached (?:the )?[\w' &.-]{2,40}?|am i speaking (?:to|with) (?:the )?[\w' &.-]{2,40}?)\W*)?$/i;
+
 export const FAQ: RegExp[] = [
   /\?\s*$/,
   // Not "how about 11:30?" / "what about Monday": a suggestion (a "?" at the end still makes it a question).
   /^(?:(?:uh+|um+|so|and|hi|hello|hey|yeah|ok(?:ay)?)[,.\s]+)*(what|when|where|how|do|does|are|is|can|could|which|who|will)\b(?! about\b)/i,
   /\b(hours|opening|closing|address|located|location|directions|parking|insurance|prices?|costs?|how much|fees?|warranty|financing)\b/i,
+  // Indirect questions: "I want to know if you install in Santa Clara", "I was wondering whether…".
+  /\b(want|wanted|would like|'d like|need|needed) to (know|ask|find out)\b|\bwondering\b|\bcurious\b/i,
 ];
 
 /** Problems and requests a department handles, by the department names they point to. */

@@ -15,7 +15,7 @@
  */
 import { type Conversation, notesAfter, type OfferedTool } from "./conversation.ts";
 import type { Clock } from "./dates.ts";
-import { ASKS_ABOUT_VISIT, AVAILABILITY, BOOK, CALLBACK, CANCEL, EMERGENCY, END, FAQ, REFILL, RELAY_MESSAGE, RESCHEDULE, TOPICS, TRANSFER } from "./caller-words.ts";
+import { ASKS_ABOUT_VISIT, CHECKING_THE_LINE, AVAILABILITY, BOOK, CALLBACK, CANCEL, EMERGENCY, END, FAQ, REFILL, RELAY_MESSAGE, RESCHEDULE, TOPICS, TRANSFER } from "./caller-words.ts";
 import { classifyParam, defaultDepartment, DEPARTMENT_PARAM } from "./extract.ts";
 import { bestFact } from "./knowledge.ts";
 import { ANYTHING_ELSE } from "./phrasing.ts";
@@ -365,6 +365,8 @@ export const defaultIntents: Intent[] = [
   {
     name: "answer_faq",
     patterns: FAQ,
+    // "Hello?", "is this Brightline?": a caller checking the line, not a question to look up.
+    unless: [CHECKING_THE_LINE],
     tools: /faq|question|knowledge|lookup_info|info/i,
     answer: (ctx) => {
       const said = serviceAnswer(ctx.text, ctx.profile) ?? bestFact(ctx.text, ctx.profile.facts, 2);
@@ -377,6 +379,11 @@ export const defaultIntents: Intent[] = [
 
 /** Result phrasings for the tools the table's intents call, by the intent that owns the tool. */
 export const resultPhrasings: Array<{ tools: RegExp; phrase: (result: unknown, args: Record<string, unknown>) => string | null }> = [
+  {
+    // Not in the FAQ (the profile had no answer either, or it would have been said without the tool): say so, offer a message.
+    tools: /faq|knowledge|lookup_info/i,
+    phrase: (result) => (failed(result) ? "I'm sorry, I don't have that information. I can take a message and someone will get back to you. Would that help?" : null),
+  },
   {
     tools: /cancel/i,
     phrase: (result, args) => (failed(result) ? null : `Your appointment${str(args.date) ? ` on ${spokenDate(String(args.date))}` : ""} is cancelled.`),

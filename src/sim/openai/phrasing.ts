@@ -61,8 +61,15 @@ export function question(kind: ParamKind, param: string, schema: JsonSchema): st
 const FOLLOW_UPS = ["How can I help you with that?", "Could you tell me a little more?", "Is there anything else I can help you with?"];
 
 /** Small talk when no intent fits: greet back, thank, or echo the caller's words and ask on. */
-export function smallTalk(text: string, turn: number): string {
+export function smallTalk(text: string, turn: number, business: string | null = null): string {
   const said = text.trim().replace(/[.!?]+$/, "");
+  // "Is this Brightline?": yes when the name is the business's, else the business's name.
+  const reached = said.match(/\b(?:is this|have i reached|am i speaking (?:to|with))\s+(?:the\s+)?(.+)$/i);
+  if (reached && business) {
+    const named = (reached[1]!.toLowerCase().match(/[a-z]{4,}/g) ?? []).some((w) => business.toLowerCase().includes(w));
+    return named ? `Yes, this is ${business}. How can I help you today?` : `This is ${business}. How can I help you today?`;
+  }
+  if (/\b(are you there|is (?:any|some)(?:one|body) there|can you hear me)$/i.test(said)) return "Yes, I'm here. How can I help you today?";
   if (/^(hi|hello|hey|good (morning|afternoon|evening))\b/i.test(said) && said.split(/\s+/).length <= 4) {
     return "Hello! How can I help you today?";
   }

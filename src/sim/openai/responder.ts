@@ -446,7 +446,7 @@ export function createResponder(options: ResponderOptions = {}): Responder {
       const fact = answerFromFacts(text, conv.system);
       if (fact) return { content: `${fact} ${ANYTHING_ELSE}`, toolCalls: [], understood: { intent: "answer_faq", args: {} } };
       const userTurns = conv.turns.filter((t) => t.role === "user").length;
-      return { content: smallTalk(text, userTurns - 1), toolCalls: [] };
+      return { content: smallTalk(text, userTurns - 1, profile.businessName), toolCalls: [] };
   }
 
   return {
