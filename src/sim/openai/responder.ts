@@ -20,13 +20,15 @@
  * Pure: the same conversation and clock give the same reply. The server turns
  * the Reply into OpenAI chunks; ids and timing are not the responder's business.
  */
-import { type Conversation, type JsonSchema, lastUserText, notesAfter, type OfferedTool, type ToolCallTurn, trailingToolResults, type Turn } from "./conversation.ts";
+import { type Conversation, type JsonSchema, lastUserText, notesAfter, type OfferedTool, trailingToolResults, type Turn } from "./conversation.ts";
 import type { Clock } from "./dates.ts";
 import { classifyParam, defaultClassifiers, defaultExtractors, type Extractor, type ParamClassifier, type ParamKind } from "./extract.ts";
+import { isTransitionCall } from "./flow-moves.ts";
 import { ANYTHING_ELSE, calledInNotes, defaultIntents, failed, GOODBYE, type Intent, type IntentContext, isMenuTransition, isTransitionTool, resultPhrasings } from "./intents.ts";
 import { answerFromFacts } from "./knowledge.ts";
 import { greeting, phraseToolResult, question, smallTalk } from "./phrasing.ts";
 import { type PromptProfile, readPrompt } from "./prompt.ts";
+import { askedFor, lastQuestion } from "./questions.ts";
 import { AFFIRMATIVE, lastToolRound } from "./slots.ts";
 
 export interface ReplyToolCall {
@@ -73,84 +75,8 @@ const CARRIED_FROM_ANY_CALL = new Set<ParamKind>(["name", "phone"]);
 /** Kinds that carry over from the availability check just made ("Friday?" … "eleven thirty works"). */
 const CARRIED_FROM_CHECK = new Set<ParamKind>(["date", "time", "service"]);
 
-/** Tools that do work (a call to one is never a mere transition, even with its arguments left empty). */
-const WORKING_TOOL = /^(check_availability|book_appointment|cancel_appointment|reschedule_appointment|take_message|answer_faq|transfer_to_human|end_call)$|end_?call|hang_?up|end_conversation/i;
-
-/** Flow functions that move the call and stay offered everywhere (a global emergency function, "something else"). */
-const FLOW_MOVE = /emergenc|urgent|something_?else|anything_?else|main_?menu|start_?over|restart|go_?back|back_to/i;
-
-/**
- * A call that only moved the flow to another node: no arguments, not a tool that works, not one
- * offered with parameters, not failed — and gone from the tools offered now (the node changed),
- * or named like a flow move that every node offers.
- */
-function isTransitionCall(call: ToolCallTurn | null, tools: OfferedTool[], result: string): boolean {
-  if (!call || WORKING_TOOL.test(call.name)) return false;
-  const offered = tools.find((t) => t.name === call.name);
-  if (Object.keys(offered?.parameters.properties ?? {}).length > 0) return false;
-  try {
-    const args = JSON.parse(call.arguments || "{}") as unknown;
-    if (typeof args !== "object" || args === null || Object.keys(args).length > 0) return false;
-  } catch {
-    return false;
-  }
-  if (/^\s*error\b/i.test(result) || failed(safeParse(result))) return false;
-  return offered === undefined || FLOW_MOVE.test(call.name);
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /** Intents that act (with a tool), as opposed to answering, refusing or saying goodbye. */
 const ACTING = (intent: Intent) => !intent.weak && intent.name !== "end_call" && intent.tools.source !== "$^";
-
-/** The question the bot ended its last words with ("" when it asked none). */
-function lastQuestion(text: string): string {
-  const sentences = text.match(/[^.?!]+[.?!]?/g) ?? [];
-  for (let i = sentences.length - 1; i >= 0; i--) if (sentences[i]!.trim().endsWith("?")) return sentences[i]!.trim();
-  return "";
-}
-
-/** Did that question ask for this parameter? Its own wording, or the words any receptionist would use. */
-function askedFor(q: string, kind: ParamKind, param: string, own: string): boolean {
-  if (!q) return false;
-  if (q.includes(own)) return true;
-  const s = q.toLowerCase();
-  const phone = /\b(number|phone|reach you|call you back)\b/.test(s);
-  switch (kind) {
-    case "name":
-      return /\bname\b|\bwho (am i|is) (speaking|calling)\b/.test(s);
-    case "phone":
-      return phone;
-    case "date":
-    case "old_date":
-    case "new_date":
-      return !phone && /\b(day|date|when)\b/.test(s);
-    case "time":
-    case "old_time":
-    case "new_time":
-      return !phone && /\b(time|when)\b/.test(s);
-    case "datetime":
-      return !phone && /\b(day|date|time|when)\b/.test(s);
-    case "email":
-      return /e-?mail/.test(s);
-    case "text":
-      return !phone && !/\bname\b/.test(s) && /\b(regarding|about|reason|message|say|concern|help with|for\?|details|which medication|what (is|was) it)\b/.test(s);
-    case "department":
-      return /\b(department|who would you like|which team|speak (to|with)|talk to)\b/.test(s);
-    case "service":
-      return /\b(service|treatment|what (kind|type|sort) of|what for|what is the (visit|appointment) for)\b/.test(s);
-    default: {
-      const words = param.toLowerCase().split(/[_\W]+/).filter((w) => w.length >= 3);
-      return words.some((w) => s.includes(w));
-    }
-  }
-}
 
 export function createResponder(options: ResponderOptions = {}): Responder {
   const intents = options.intents ?? defaultIntents;
