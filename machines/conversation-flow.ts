@@ -24,6 +24,7 @@ import { initialTransition, transition } from "xstate";
 import type { Change } from "./conversation-records.ts";
 import { newReply, queueSentences } from "./conversation-reply.ts";
 import type { BotReply, BotSentence, ConversationContext } from "./conversation-types.ts";
+import { saysEmergencyKeyword } from "./emergency-keywords.ts";
 import type { ChatMessage, ToolSpec } from "./ports/index.ts";
 import { buildFlowMachine, functionEvent, type FlowContext, type FlowMachine, type FlowSnapshot, type FlowStep, type FlowVisit } from "./receptionist/flow-machine.ts";
 import { flowOffer, flowTakes, offeredTools, type FlowOffer } from "./receptionist/flow-offer.ts";
@@ -182,12 +183,14 @@ export function nextNodeOf(context: ConversationContext, name: string): string {
   return fn?.next_node ?? fs.state.context.node;
 }
 
-/** An emergency keyword in what the caller said (case-insensitive), when the flow takes the emergency function now. */
+/**
+ * An emergency keyword in what the caller said, when the flow takes the emergency function now: whole words, and
+ * not a mention the caller explicitly denies ("it's not an emergency", "the swelling went down"; emergency-keywords.ts).
+ */
 export function emergencyHeard(context: ConversationContext, text: string): boolean {
   const fs = context.flow;
   if (fs === null || fs.emergency === null) return false;
-  const said = text.toLowerCase();
-  if (!fs.emergency.keywords.some((k) => said.includes(k.toLowerCase()))) return false;
+  if (!saysEmergencyKeyword(text, fs.emergency.keywords)) return false;
   return flowTakes(flowSnapshot(fs), fs.emergency.function);
 }
 
