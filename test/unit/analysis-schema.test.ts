@@ -147,6 +147,17 @@ describe("the simulated model's analysis", () => {
     expect(lost.outcome_reason).toContain("taken");
   });
 
+  test("a question answered in the receptionist's own words is a success; one it could not answer is not", () => {
+    const hours = [
+      { who: "bot", text: "Harbour Dental, good morning." },
+      { who: "caller", text: "hi what are your opening hours" },
+      { who: "bot", text: "We're open Monday to Friday, 8 AM to 5 PM." },
+    ];
+    expect(analyseCall({ transcript: hours, tool_calls: [], node_path: [], outcome: "caller_hung_up" })).toMatchObject({ success: true, reason: "hi what are your opening hours" });
+    const unknown = [hours[0]!, { who: "caller", text: "do you install in Santa Clara?" }, { who: "bot", text: "I'm sorry, I don't have that information." }];
+    expect(analyseCall({ transcript: unknown, tool_calls: [], node_path: [], outcome: "caller_hung_up" }).success).toBe(false);
+  });
+
   test("a message: its reason and callback number", () => {
     const message = {
       name: "take_message",

@@ -110,6 +110,7 @@ export function analyseCall(call: CallRecord): AnalysisAnswer {
   const answered = succeeded("answer_faq")[0];
   const lostSlot = tools.some((t) => t.name === "book_appointment" && t.result.status === "slot_taken");
   const who = callerName ?? "The caller";
+  const asked = answeredInWords(call.transcript);
 
   let reason: string | null;
   let summary: string;
@@ -143,6 +144,12 @@ export function analyseCall(call: CallRecord): AnalysisAnswer {
     summary = `${who} asked: ${reason}. The receptionist answered from the business's information.`;
     success = true;
     outcomeReason = "The caller's question was answered.";
+  } else if (asked !== null && tools.every((t) => t.ok)) {
+    // A question the receptionist answered from the profile in its own words, with no tool (and none failed).
+    reason = clip(asked) ?? "ask a question";
+    summary = `${who} asked: ${reason}. The receptionist answered from the business's information.`;
+    success = true;
+    outcomeReason = "The caller's question was answered.";
   } else {
     reason = clip(callerLines[0] ?? "");
     success = false;
@@ -154,6 +161,19 @@ export function analyseCall(call: CallRecord): AnalysisAnswer {
     summary = callerLines.length === 0 ? "The call ended before the caller said anything." : `${who} called${reason ? ` saying "${reason}"` : ""}. ${outcomeReason}`;
   }
   return { summary, caller_name: callerName, reason, callback_number: callbackNumber, appointment, success, outcome_reason: outcomeReason };
+}
+
+const QUESTION = /\?|^(hi|hello|hey)?[ ,]*(what|when|where|how|do|does|are|is|can|could|will)\b/i;
+const NOT_ANSWERED = /\b(don't have|do not have|can't help|cannot help|not sure|couldn't|could not|didn't catch|did not catch|say that again)\b/i;
+
+/** The first caller question whose next bot line answers it (not an apology or a "say again"), or null. */
+function answeredInWords(transcript: CallRecord["transcript"]): string | null {
+  for (let i = 0; i < transcript.length - 1; i++) {
+    const line = transcript[i]!;
+    const next = transcript[i + 1]!;
+    if (line.who === "caller" && QUESTION.test(line.text.trim()) && next.who === "bot" && !NOT_ANSWERED.test(next.text)) return line.text.trim();
+  }
+  return null;
 }
 
 /** "my name is Ann Lee", "this is Ann", "it's Ann Lee" (as the answer to "may I have your name"). */
