@@ -12,6 +12,7 @@ import { interventionsOf } from "../ai/safety/interventions.ts";
 import { getConversation, InvalidCursorError, listConversations } from "../db/queries/conversations.ts";
 import type { ConversationApi } from "../runtime/conversation-api.ts";
 import { recordOfView } from "../runtime/conversation-record.ts";
+import { transferOf } from "./conversation-transfer.ts";
 import { analysisJson, conversationJson } from "./conversation-view.ts";
 import { invalidRequest, notFound } from "./errors.ts";
 import { conversationIdParams, conversationResponse, listConversationsQuery } from "./schemas/conversations.ts";
@@ -68,15 +69,18 @@ export function conversationsRoutes({ database, conversations }: ConversationsRo
     .get(
       "/:id",
       async ({ params }) => {
-        // What the safety guard did, as journalled under the conversation (no column of its own).
-        const withSafety = async <T extends object>(json: T) => ({ ...json, safety_interventions: await interventionsOf(db, params.id) });
+        // What the safety guard did and the transfer, as journalled (neither has a column of its own).
+        const withJournalled = async <T extends { call_id: string }>(json: T) => {
+          const [safety, transfer] = await Promise.all([interventionsOf(db, params.id), transferOf(db, params.id, json.call_id)]);
+          return { ...json, safety_interventions: safety, transfer };
+        };
         const live = liveJson(params.id);
-        if (live?.live) return withSafety(live);
+        if (live?.live) return withJournalled(live);
         const row = await getConversation(db, params.id);
         // Ended a moment ago and still held: the actor's view, with the analysis only the stored row has.
-        if (live) return withSafety(row ? { ...live, analysis: analysisJson(row) } : live);
+        if (live) return withJournalled(row ? { ...live, analysis: analysisJson(row) } : live);
         if (!row) throw notFound("conversation", params.id);
-        return withSafety(conversationJson(row));
+        return withJournalled(conversationJson(row));
       },
       {
         params: conversationIdParams,
@@ -84,7 +88,7 @@ export function conversationsRoutes({ database, conversations }: ConversationsRo
         detail: {
           summary: "A conversation: transcript, turns with per-turn latency, tool calls, usage, outcome",
           description:
-            "Latencies per turn, in ms on one monotonic clock: end_of_speech_to_final, final_to_first_token, first_token_to_first_sentence, first_sentence_to_tts_command, final_to_tts_command (the runtime's share), tts_to_playback, voice_to_voice. Once ended, `analysis` holds the post-call analysis (summary, caller_name, reason, callback_number, appointment, success): pending until stored. `safety_interventions`: what the safety guard did (stage input|output|moderation, rule, action, a redacted excerpt), as journalled. The system prompt is never returned.",
+            "Latencies per turn, in ms on one monotonic clock: end_of_speech_to_final, final_to_first_token, first_token_to_first_sentence, first_sentence_to_tts_command, final_to_tts_command (the runtime's share), tts_to_playback, voice_to_voice. Once ended, `analysis` holds the post-call analysis (summary, caller_name, reason, callback_number, appointment, success): pending until stored. `safety_interventions`: what the safety guard did (stage input|output|moderation, rule, action, a redacted excerpt), as journalled. `transfer`: the last warm or blind transfer (target, warm, to, agent_call_id, result, cause, started_at, ended_at), or null. The system prompt is never returned.",
           tags: ["conversations"],
         },
       },

@@ -176,6 +176,8 @@ describe("GET /v1/conversations", () => {
       first_message: "Hello, Elm Street Dental.",
       // Nothing the safety guard did (none journalled for this conversation).
       safety_interventions: [],
+      // Never transferred (no WARM_TRANSFER_* on its call, no transfer command journalled).
+      transfer: null,
       started_at: new Date(base).toISOString(),
       ended_at: t(3300),
       updated_at: new Date(base + 60_000).toISOString(),

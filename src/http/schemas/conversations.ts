@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { ANALYSIS_STATUSES, CONVERSATION_STATUSES } from "../../db/schema.ts";
+import { TRANSFER_RESULTS } from "../conversation-transfer.ts";
 import { FLITE_VOICES } from "../../speech/tts/switch-speak.ts";
 import { voiceName } from "./fields.ts";
 import { resourceId, text } from "./text.ts";
@@ -89,10 +90,26 @@ export const conversationAnalysis = z
   })
   .describe("post-call analysis: one model pass over the ended conversation; null while it lives");
 
+/** What GET /v1/conversations/:id answers about the transfer (http/conversation-transfer.ts). */
+export const conversationTransfer = z
+  .object({
+    target: z.string().nullable().describe("the transfer target's name, as transfer_to_human named it"),
+    warm: z.boolean().describe("warm: the agent was rung and told a summary first; blind: the caller was bridged straight to `to`"),
+    to: z.string().describe("the dial string rung"),
+    agent_call_id: z.string().nullable().describe("the agent's call (GET /v1/calls/:id); null for a blind transfer"),
+    result: z
+      .enum(TRANSFER_RESULTS)
+      .describe("ringing, answered (bridge pending) or transferring while under way; then bridged, no_answer, busy, failed or cancelled (the caller left)"),
+    cause: z.string().nullable().describe("why it did not go through: the agent leg's hangup cause, a refusal, a failure"),
+    started_at: z.string(),
+    ended_at: z.string().nullable(),
+  })
+  .describe("the conversation's last transfer, as journalled; null when it never transferred");
+
 /**
  * The answer of GET /v1/conversations/:id, for the OpenAPI document: the
  * fields every conversation has are listed loosely (the view builds them), the
- * analysis exactly.
+ * analysis and the transfer exactly.
  */
 export const conversationResponse = z
   .object({
@@ -100,5 +117,6 @@ export const conversationResponse = z
     call_id: z.string(),
     status: z.enum(CONVERSATION_STATUSES),
     analysis: conversationAnalysis.nullable(),
+    transfer: conversationTransfer.nullable(),
   })
   .loose();
