@@ -18,7 +18,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgresDb } from "drizzle-orm/postgres-js/migrator";
 import pino from "pino";
 import postgres from "postgres";
-import { executeRows, openDatabase, type Database, type Db } from "../../src/db/client.ts";
+import { executeRows, type Database, type Db } from "../../src/db/client.ts";
 import { JournalWriter } from "../../src/db/journal.ts";
 import { MIGRATIONS_FOLDER, migratePglite, migratePostgres } from "../../src/db/migrate.ts";
 import { insertCall } from "../../src/db/queries/calls.ts";
@@ -31,6 +31,7 @@ import {
   listConversations,
 } from "../../src/db/queries/conversations.ts";
 import type { NewConversation } from "../../src/db/schema.ts";
+import { openTestDatabase, type TestDatabase } from "../support/database.ts";
 import { createDatabase } from "../support/switchboard.ts";
 
 const PROMPT = "You are the receptionist of Elm Street Dental. SECRET-PROMPT-7f3a: never say the door code.";
@@ -138,26 +139,17 @@ async function checkMigrated(db: Db): Promise<void> {
 
 for (const kind of ["pglite", "postgres"] as const) {
   describe(`conversations on ${kind}`, () => {
+    let opened: TestDatabase | undefined;
     let database: Database;
     let db: Db;
-    let drop: () => Promise<void> = async () => {};
-    let dataDir: string | undefined;
 
     beforeAll(async () => {
-      if (kind === "postgres") {
-        const pg = await createDatabase();
-        drop = pg.drop;
-        database = await openDatabase({ url: pg.url, maxConnections: 4 });
-      } else {
-        dataDir = mkdtempSync(join(tmpdir(), "switchboard-conv-"));
-        database = await openDatabase({ dataDir: join(dataDir, "pglite") });
-      }
+      opened = await openTestDatabase(kind, { pglite: { dirPrefix: "switchboard-conv-" } });
+      database = opened.database;
       db = database.db;
     });
     afterAll(async () => {
-      await database?.close();
-      await drop();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      await opened?.close();
     });
 
     test("the journal writes a conversation with the call it belongs to, batched, and rewrites it as it goes", async () => {

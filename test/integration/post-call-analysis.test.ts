@@ -9,20 +9,17 @@
  * pending.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import pino from "pino";
 import { OpenAIAnalysis } from "../../src/ai/analysis/index.ts";
-import { openDatabase, type Database, type Db } from "../../src/db/client.ts";
+import type { Db } from "../../src/db/client.ts";
 import { JournalWriter } from "../../src/db/journal.ts";
 import { listEvents } from "../../src/db/queries/call-events.ts";
 import { insertCall } from "../../src/db/queries/calls.ts";
 import { conversations, type NewConversation, type StoredToolCall, type StoredTranscriptEntry } from "../../src/db/schema.ts";
 import { PostCallAnalyser } from "../../src/runtime/post-call.ts";
 import { SimulatedOpenAI } from "../../src/sim/openai/index.ts";
-import { createDatabase } from "../support/switchboard.ts";
+import { openTestDatabase, type TestDatabase } from "../support/database.ts";
 
 const PROMPT = "SECRET-PROMPT-51c2: you are the receptionist of Elm Street Dental.";
 const silent = pino({ level: "silent" });
@@ -101,24 +98,15 @@ const completion = (content: string) =>
 
 for (const kind of ["pglite", "postgres"] as const) {
   describe(`post-call analysis on ${kind}`, () => {
-    let database: Database;
+    let opened: TestDatabase | undefined;
     let db: Db;
-    let drop = async () => {};
-    let dataDir: string | undefined;
     let sim: SimulatedOpenAI;
     let journal: JournalWriter;
     let n = 0;
 
     beforeAll(async () => {
-      if (kind === "postgres") {
-        const pg = await createDatabase();
-        drop = pg.drop;
-        database = await openDatabase({ url: pg.url, maxConnections: 4 });
-      } else {
-        dataDir = mkdtempSync(join(tmpdir(), "switchboard-analysis-"));
-        database = await openDatabase({ dataDir: join(dataDir, "pglite") });
-      }
-      db = database.db;
+      opened = await openTestDatabase(kind, { pglite: { dirPrefix: "switchboard-analysis-" } });
+      db = opened.database.db;
       journal = new JournalWriter(db, { log: silent });
       sim = new SimulatedOpenAI({ timeToFirstTokenMs: 5, tokensPerSecond: 5000 });
       await sim.start();
@@ -126,9 +114,7 @@ for (const kind of ["pglite", "postgres"] as const) {
     afterAll(async () => {
       await journal?.close();
       await sim?.stop();
-      await database?.close();
-      await drop();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      await opened?.close();
     });
 
     /** A stored call with an ended conversation on it (through the journal, as the runtime stores it). */

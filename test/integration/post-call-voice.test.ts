@@ -10,53 +10,36 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { conversations } from "../../src/db/schema.ts";
-import { startHarness, type Harness } from "../support/switchboard.ts";
+import { createReceptionist, placeCall, routeNumber, startVoiceHarness } from "../support/receptionist-calls.ts";
+import type { Harness } from "../support/switchboard.ts";
+import { until } from "../support/until.ts";
 
 const DID = "+12125550123";
 
 describe("post-call analysis of a receptionist's call", () => {
   let h: Harness;
 
-  const until = async <T>(what: string, get: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await get();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await Bun.sleep(50);
-    }
-  };
-
   beforeAll(async () => {
-    h = await startHarness({ db: "pglite", timeScale: 0.2, start: { openai: { timeToFirstTokenMs: 50, tokensPerSecond: 400 } } });
-    const created = await h.api("POST", "/v1/receptionists", { template: "medical-office" });
-    expect(created.status).toBe(201);
-    expect((await h.api("POST", "/v1/numbers", { did: DID, receptionist_id: created.body.id })).status).toBe(201);
+    h = await startVoiceHarness();
+    await routeNumber(h, DID, await createReceptionist(h));
   });
   afterAll(async () => {
     await h?.close();
   });
 
   test("the ended call's analysis is stored and shown; a restart finishes one left pending", async () => {
-    const callId = await h.sim.placeInboundCall({
-      from: "+13105550177",
-      to: DID,
-      socket: { host: "127.0.0.1", port: h.sb.outboundSocketPort },
-      script: {
-        turns: [
-          { afterBotMs: 300, say: "Hi, I'd like to book a cleaning next Tuesday at 10 am" },
-          { afterBotMs: 300, say: "It's Ann Lee" },
-          { afterBotMs: 300, say: "five five five, two three four, seven seven eight eight" },
-          { afterBotMs: 300, say: "No, that's all, thanks. Bye!" },
-          { afterBotMs: 2000, hangup: true },
-        ],
-      } as never,
-    });
-    const conversationId = await until("the conversation", async () => h.sb.conversations.liveConversations().find((c) => c.callId === callId)?.id);
+    const callId = await placeCall(h, DID, "+13105550177", [
+      { afterBotMs: 300, say: "Hi, I'd like to book a cleaning next Tuesday at 10 am" },
+      { afterBotMs: 300, say: "It's Ann Lee" },
+      { afterBotMs: 300, say: "five five five, two three four, seven seven eight eight" },
+      { afterBotMs: 300, say: "No, that's all, thanks. Bye!" },
+      { afterBotMs: 2000, hangup: true },
+    ]);
+    const conversationId = await until("the conversation", async () => h.sb.conversations.liveConversations().find((c) => c.callId === callId)?.id, 60_000, 50);
     const shown = await until("the analysis", async () => {
       const r = await h.api("GET", `/v1/conversations/${conversationId}`);
       return r.status === 200 && r.body.analysis?.status === "done" ? r.body : null;
-    });
+    }, 60_000, 50);
     // Still held by the runtime (ended a moment ago) or read from the row: the analysis is the stored one.
     expect(shown.status).toBe("ended");
     // Read before toMatchObject: bun 1.4's toMatchObject leaves its asymmetric matchers in the object it checked.
@@ -92,7 +75,7 @@ describe("post-call analysis of a receptionist's call", () => {
     const redone = await until("the analysis after the restart", async () => {
       const [row] = await db().select().from(conversations).where(eq(conversations.id, conversationId));
       return row?.analysisStatus === "done" ? row : null;
-    });
+    }, 60_000, 50);
     expect(redone.analysis).toMatchObject({ callerName: "Ann Lee", callbackNumber: "+15552347788", success: true });
   }, 120_000);
 });

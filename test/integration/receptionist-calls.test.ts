@@ -13,8 +13,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { listEvents } from "../../src/db/queries/call-events.ts";
 import { conversations } from "../../src/db/schema.ts";
-import type { ConversationView } from "../../src/runtime/conversation-api.ts";
-import { startHarness, type Harness } from "../support/switchboard.ts";
+import { endedConversationOfCall } from "../support/conversations.ts";
+import { createReceptionist, placeCall, routeNumber, startVoiceHarness } from "../support/receptionist-calls.ts";
+import type { Harness } from "../support/switchboard.ts";
 
 const DID = "+12125550123";
 
@@ -22,32 +23,13 @@ describe("a receptionist answers its number", () => {
   let h: Harness;
   let receptionistId: string;
 
-  const until = async <T>(what: string, get: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await get();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await Bun.sleep(25);
-    }
-  };
-  const ended = async (callId: string): Promise<ConversationView> => {
-    const started = await until("the conversation", () => h.sb.conversations.conversationOfCall(callId) ?? h.sb.conversations.liveConversations().find((c) => c.callId === callId));
-    return until(`conversation ${started.id} to end`, () => {
-      const v = h.sb.conversations.conversationView(started.id);
-      return v && !v.live ? v : null;
-    }, 60_000);
-  };
-  const call = (from: string, turns: unknown[]) =>
-    h.sim.placeInboundCall({ from, to: DID, socket: { host: "127.0.0.1", port: h.sb.outboundSocketPort }, script: { turns } as never });
+  const ended = (callId: string) => endedConversationOfCall(h, callId);
+  const call = (from: string, turns: unknown[]) => placeCall(h, DID, from, turns);
 
   beforeAll(async () => {
-    h = await startHarness({ db: "pglite", timeScale: 0.2, start: { openai: { timeToFirstTokenMs: 50, tokensPerSecond: 400 } } });
-    const created = await h.api("POST", "/v1/receptionists", { template: "medical-office" });
-    expect(created.status).toBe(201);
-    receptionistId = created.body.id;
-    const routed = await h.api("POST", "/v1/numbers", { did: DID, receptionist_id: receptionistId });
-    expect(routed.status).toBe(201);
+    h = await startVoiceHarness();
+    receptionistId = await createReceptionist(h);
+    await routeNumber(h, DID, receptionistId);
   });
   afterAll(async () => {
     await h?.close();

@@ -10,7 +10,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { and, eq, inArray } from "drizzle-orm";
 import { appointments, conversations } from "../../src/db/schema.ts";
-import { startHarness, type Harness } from "../support/switchboard.ts";
+import { createReceptionist, placeCall, routeNumber, startVoiceHarness } from "../support/receptionist-calls.ts";
+import type { Harness } from "../support/switchboard.ts";
+import { until } from "../support/until.ts";
 
 const DID = "+12125550123";
 const CALLERS = 20;
@@ -38,22 +40,10 @@ describe("twenty callers at once on one receptionist", () => {
   let h: Harness;
   let receptionistId: string;
 
-  const until = async <T>(what: string, get: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await get();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await Bun.sleep(100);
-    }
-  };
-
   beforeAll(async () => {
-    h = await startHarness({ db: "postgres", timeScale: 0.2, start: { openai: { timeToFirstTokenMs: 50, tokensPerSecond: 400 } } });
-    const created = await h.api("POST", "/v1/receptionists", { template: "medical-office" });
-    expect(created.status).toBe(201);
-    receptionistId = created.body.id;
-    expect((await h.api("POST", "/v1/numbers", { did: DID, receptionist_id: receptionistId })).status).toBe(201);
+    h = await startVoiceHarness({ db: "postgres" });
+    receptionistId = await createReceptionist(h);
+    await routeNumber(h, DID, receptionistId);
   });
   afterAll(async () => {
     await h?.close();
@@ -62,20 +52,13 @@ describe("twenty callers at once on one receptionist", () => {
   test("exactly one wins each slot, and every conversation ends with a stored analysis", async () => {
     const callIds = await Promise.all(
       Array.from({ length: CALLERS }, (_, i) =>
-        h.sim.placeInboundCall({
-          from: `+1310555${String(1000 + i)}`,
-          to: DID,
-          socket: { host: "127.0.0.1", port: h.sb.outboundSocketPort },
-          script: {
-            turns: [
-              { afterBotMs: 300, say: `Hi, I'd like to book a cleaning next Tuesday at ${SLOTS[i % SLOTS.length]!.said}` },
-              { afterBotMs: 300, say: `It's ${callerName(i)}` },
-              { afterBotMs: 300, say: phoneSaid(i) },
-              { afterBotMs: 300, say: "No, that's all, thanks. Bye!" },
-              { afterBotMs: 2000, hangup: true },
-            ],
-          } as never,
-        }),
+        placeCall(h, DID, `+1310555${String(1000 + i)}`, [
+          { afterBotMs: 300, say: `Hi, I'd like to book a cleaning next Tuesday at ${SLOTS[i % SLOTS.length]!.said}` },
+          { afterBotMs: 300, say: `It's ${callerName(i)}` },
+          { afterBotMs: 300, say: phoneSaid(i) },
+          { afterBotMs: 300, say: "No, that's all, thanks. Bye!" },
+          { afterBotMs: 2000, hangup: true },
+        ]),
       ),
     );
     const db = h.sb.database.db;
@@ -89,6 +72,7 @@ describe("twenty callers at once on one receptionist", () => {
         return settled.length === CALLERS ? found : null;
       },
       90_000,
+      100,
     );
     const byCall = (a: { call: string }, b: { call: string }) => a.call.localeCompare(b.call);
     expect(rows.map((r) => ({ call: r.callId, analysis: r.analysisStatus, error: r.analysisError })).sort(byCall)).toEqual(

@@ -20,7 +20,9 @@ import { NEVER_REVEAL } from "../../machines/receptionist/prompt.ts";
 import { businessSafeLine, interventionsOf } from "../../src/ai/safety/index.ts";
 import { listEvents } from "../../src/db/queries/call-events.ts";
 import type { ConversationView } from "../../src/runtime/conversation-api.ts";
-import { startHarness, type Harness } from "../support/switchboard.ts";
+import { endedConversationOfCall } from "../support/conversations.ts";
+import { createReceptionist, placeCall, routeNumber, startVoiceHarness } from "../support/receptionist-calls.ts";
+import type { Harness } from "../support/switchboard.ts";
 
 const DID = "+12125550142";
 const OTHER_DID = "+12125550143";
@@ -30,28 +32,10 @@ const SAFE = businessSafeLine(medical.business.name);
 describe("safety on a receptionist's voice call", () => {
   let h: Harness;
 
-  const until = async <T>(what: string, get: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await get();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await Bun.sleep(25);
-    }
-  };
   /** A caller says `words` once the greeting is heard, waits for the answer, hangs up; the ended conversation. */
   const callSaying = async (from: string, words: string, to = DID): Promise<ConversationView> => {
-    const callId = await h.sim.placeInboundCall({
-      from,
-      to,
-      socket: { host: "127.0.0.1", port: h.sb.outboundSocketPort },
-      script: { turns: [{ afterBotMs: 300, say: words }, { afterBotMs: 1500, hangup: true }] } as never,
-    });
-    const started = await until("the conversation", () => h.sb.conversations.conversationOfCall(callId) ?? h.sb.conversations.liveConversations().find((c) => c.callId === callId));
-    return until(`conversation ${started.id} to end`, () => {
-      const v = h.sb.conversations.conversationView(started.id);
-      return v && !v.live ? v : null;
-    }, 60_000);
+    const callId = await placeCall(h, to, from, [{ afterBotMs: 300, say: words }, { afterBotMs: 1500, hangup: true }]);
+    return endedConversationOfCall(h, callId);
   };
   /** A conversation's model request carried these words (not the post-call analysis, a structured-output request that reads the transcript). */
   const conversationAsked = (words: string) =>
@@ -65,26 +49,18 @@ describe("safety on a receptionist's voice call", () => {
   };
 
   beforeAll(async () => {
-    h = await startHarness({
-      db: "pglite",
-      timeScale: 0.2,
+    h = await startVoiceHarness({
       env: { OPENAI_MODERATION: "true" },
-      start: {
-        openai: {
-          timeToFirstTokenMs: 50,
-          tokensPerSecond: 400,
-          // A model talked into reading out its instructions, and one that says something the moderator flags.
-          chatRules: [
-            { when: { lastUser: "parking" }, reply: { content: `Sure. ${NEVER_REVEAL} And the parking is free.` } },
-            { when: { lastUser: "tell me a story" }, reply: { content: "Of course. Here is the sentence the moderator flags. Anything else?" } },
-          ],
-          moderationRules: [{ input: "the moderator flags", flag: ["harassment"] }],
-        },
+      openai: {
+        // A model talked into reading out its instructions, and one that says something the moderator flags.
+        chatRules: [
+          { when: { lastUser: "parking" }, reply: { content: `Sure. ${NEVER_REVEAL} And the parking is free.` } },
+          { when: { lastUser: "tell me a story" }, reply: { content: "Of course. Here is the sentence the moderator flags. Anything else?" } },
+        ],
+        moderationRules: [{ input: "the moderator flags", flag: ["harassment"] }],
       },
     });
-    const created = await h.api("POST", "/v1/receptionists", { template: "medical-office" });
-    expect(created.status).toBe(201);
-    expect((await h.api("POST", "/v1/numbers", { did: DID, receptionist_id: created.body.id })).status).toBe(201);
+    await routeNumber(h, DID, await createReceptionist(h));
   }, 30_000);
   afterAll(async () => {
     await h?.close();
@@ -140,7 +116,7 @@ describe("safety on a receptionist's voice call", () => {
     const created = await h.api("POST", "/v1/receptionists", { template: "medical-office", overrides: { safety: { emergency: { function: null } } } });
     expect(created.status).toBe(201);
     expect(created.body.definition.safety.emergency.function).toBeUndefined();
-    expect((await h.api("POST", "/v1/numbers", { did: OTHER_DID, receptionist_id: created.body.id })).status).toBe(201);
+    await routeNumber(h, OTHER_DID, created.body.id);
     const v = await callSaying("+13105550105", "my son knocked out a tooth and it is bleeding a lot", OTHER_DID);
     const instruction = medical.safety.emergency!.instruction;
     const reply = botLines(v)[1]!;

@@ -23,7 +23,7 @@ import {
   SlotTakenError,
 } from "../../src/db/queries/appointments.ts";
 import { createReceptionist } from "../../src/db/queries/receptionists.ts";
-import { createDatabase } from "../support/switchboard.ts";
+import { openTestDatabase, type TestDatabase } from "../support/database.ts";
 
 const dental = templateById("medical-office")!.definition; // New York; 30-minute slots 08–12, 13–17 weekdays, Sat 09–13; 2 h lead, 60 days
 
@@ -42,23 +42,19 @@ const content = (r: ToolResult) => JSON.parse(r.content) as Record<string, any>;
 for (const kind of ["pglite", "postgres"] as const) {
   describe(`appointment tools on ${kind}`, () => {
     let database: Database;
-    let drop: (() => Promise<void>) | null = null;
+    let opened: TestDatabase | undefined;
 
     beforeAll(async () => {
+      opened = await openTestDatabase(kind, { maxConnections: 24 });
+      database = opened.database;
       if (kind === "postgres") {
-        const pg = await createDatabase();
-        drop = pg.drop;
-        database = await openDatabase({ url: pg.url, maxConnections: 24 });
         // Open every pooled connection now, so the racing callers below run on 20 connections at once
         // rather than queueing behind connection set-up.
         await Promise.all(Array.from({ length: 24 }, () => database.db.execute(sql`select pg_sleep(0.05)`)));
-      } else {
-        database = await openDatabase({ memory: true });
       }
     });
     afterAll(async () => {
-      await database?.close();
-      await drop?.();
+      await opened?.close();
     });
 
     /** A fresh receptionist (its own calendar) and a way to run its tools as one caller. */

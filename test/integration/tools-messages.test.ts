@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { templateById } from "../../machines/flows/index.ts";
 import type { ReceptionistDefinition } from "../../machines/receptionist/definition.ts";
 import { runReceptionistTool, type ReceptionistToolContext, type ToolResult } from "../../src/ai/tools/index.ts";
-import { openDatabase, type Database } from "../../src/db/client.ts";
+import type { Database } from "../../src/db/client.ts";
 import { getMessage, listMessages } from "../../src/db/queries/messages.ts";
 import { createReceptionist } from "../../src/db/queries/receptionists.ts";
-import { createDatabase } from "../support/switchboard.ts";
+import { openTestDatabase, type TestDatabase } from "../support/database.ts";
 
 const dental = templateById("medical-office")!.definition;
 const afterHours = templateById("after-hours")!.definition; // urgency is required
@@ -21,20 +21,14 @@ const content = (r: ToolResult) => JSON.parse(r.content) as Record<string, any>;
 for (const kind of ["pglite", "postgres"] as const) {
   describe(`take_message on ${kind}`, () => {
     let database: Database;
-    let drop: (() => Promise<void>) | null = null;
+    let opened: TestDatabase | undefined;
 
     beforeAll(async () => {
-      if (kind === "postgres") {
-        const pg = await createDatabase();
-        drop = pg.drop;
-        database = await openDatabase({ url: pg.url, maxConnections: 4 });
-      } else {
-        database = await openDatabase({ memory: true });
-      }
+      opened = await openTestDatabase(kind);
+      database = opened.database;
     });
     afterAll(async () => {
-      await database?.close();
-      await drop?.();
+      await opened?.close();
     });
 
     async function receptionist(definition: ReceptionistDefinition = dental) {

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { templateById } from "../../machines/flows/index.ts";
-import { openDatabase, type Database } from "../../src/db/client.ts";
+import type { Database } from "../../src/db/client.ts";
 import { insertAppointment, listAppointments, InvalidCursorError } from "../../src/db/queries/appointments.ts";
 import { assignNumber, getNumber, isE164, listNumbers, releaseNumber, routeForNumber } from "../../src/db/queries/numbers.ts";
 import {
@@ -19,7 +19,7 @@ import {
   listReceptionistVersions,
   updateReceptionist,
 } from "../../src/db/queries/receptionists.ts";
-import { createDatabase } from "../support/switchboard.ts";
+import { openTestDatabase, type TestDatabase } from "../support/database.ts";
 
 const dental = templateById("medical-office")!.definition;
 const solar = templateById("general-business")!.definition;
@@ -27,20 +27,14 @@ const solar = templateById("general-business")!.definition;
 for (const kind of ["pglite", "postgres"] as const) {
   describe(`receptionist storage on ${kind}`, () => {
     let database: Database;
-    let drop: (() => Promise<void>) | null = null;
+    let opened: TestDatabase | undefined;
 
     beforeAll(async () => {
-      if (kind === "postgres") {
-        const pg = await createDatabase();
-        drop = pg.drop;
-        database = await openDatabase({ url: pg.url, maxConnections: 8 });
-      } else {
-        database = await openDatabase({ memory: true });
-      }
+      opened = await openTestDatabase(kind, { maxConnections: 8 });
+      database = opened.database;
     });
     afterAll(async () => {
-      await database?.close();
-      await drop?.();
+      await opened?.close();
     });
 
     test("every save is a version; the versions a conversation pinned stay as they were", async () => {

@@ -14,8 +14,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { listEvents } from "../../src/db/queries/call-events.ts";
 import type { ConversationView } from "../../src/runtime/conversation-api.ts";
-import { conversationEnded, conversationOf, until } from "../support/conversations.ts";
-import { startHarness, type Harness } from "../support/switchboard.ts";
+import { conversationEnded, conversationOf, endedConversationOfCall } from "../support/conversations.ts";
+import { createReceptionist, placeCall, routeNumber, startVoiceHarness } from "../support/receptionist-calls.ts";
+import type { Harness } from "../support/switchboard.ts";
+import { until } from "../support/until.ts";
 
 const DID = "+12125550140";
 const SLOW_DID = "+12125550141";
@@ -33,30 +35,25 @@ describe("warm transfer", () => {
   let h: Harness;
   let receptionistId: string;
 
-  const ended = async (callId: string): Promise<ConversationView> => conversationEnded(h, (await conversationOf(h, callId)).id);
+  const ended = (callId: string): Promise<ConversationView> => endedConversationOfCall(h, callId);
   /** The agent's leg: the live call actor whose parent is the caller's call. */
   const agentCallOf = (callId: string) =>
     until(`the agent's call of ${callId}`, async () => {
       const r = await h.api("GET", "/v1/actors");
       return (r.body.actors as Array<{ id: string; kind: string; parent: string | null }>).find((a) => a.kind === "call" && a.parent === callId);
     });
-  const call = (to: string, from: string, turns: unknown[]) =>
-    h.sim.placeInboundCall({ from, to, socket: { host: "127.0.0.1", port: h.sb.outboundSocketPort }, script: { turns } as never });
+  const call = (to: string, from: string, turns: unknown[]) => placeCall(h, to, from, turns);
   const journal = async (id: string) => {
     await h.sb.journal.flush();
     return listEvents(h.sb.database.db, id);
   };
 
   beforeAll(async () => {
-    h = await startHarness({ db: "pglite", timeScale: 0.2, start: { openai: { timeToFirstTokenMs: 50, tokensPerSecond: 400 } } });
-    const created = await h.api("POST", "/v1/receptionists", { template: "medical-office", overrides: targets(5) });
-    expect(created.status).toBe(201);
-    receptionistId = created.body.id;
-    expect((await h.api("POST", "/v1/numbers", { did: DID, receptionist_id: receptionistId })).status).toBe(201);
+    h = await startVoiceHarness();
+    receptionistId = await createReceptionist(h, { template: "medical-office", overrides: targets(5) });
+    await routeNumber(h, DID, receptionistId);
     // Billing rings for two minutes here: long enough to hang up on hold.
-    const slow = await h.api("POST", "/v1/receptionists", { template: "medical-office", overrides: targets(120) });
-    expect(slow.status).toBe(201);
-    expect((await h.api("POST", "/v1/numbers", { did: SLOW_DID, receptionist_id: slow.body.id })).status).toBe(201);
+    await routeNumber(h, SLOW_DID, await createReceptionist(h, { template: "medical-office", overrides: targets(120) }));
    }, 60_000);
   afterAll(async () => {
     await h?.close();
