@@ -7,21 +7,15 @@
  * the answer; on an answered one it starts at once. One at a time per call.
  */
 import { randomUUID } from "node:crypto";
-import type { ConversationInput, ConversationSettingsInput } from "../../machines/conversation.ts";
-import type { VoiceSpec } from "../../machines/ports/index.ts";
 import type { ConversationSafety } from "../ai/safety/index.ts";
 import type { ActorHost } from "./actor-host.ts";
 import { ConversationRefusal, type ConversationApi, type ConversationSpec, type ConversationView } from "./conversation-api.ts";
+import { conversationInput, type ConversationInputDefaults } from "./conversation-input.ts";
 import { conversationView, type ConversationEntry } from "./conversation-kind.ts";
 import type { ToolRegistry } from "./tool-registry.ts";
 
-export interface ConversationDefaults {
-  /** LLM_MODEL. */
-  model: string;
-  /** TTS_ENGINE / TTS_VOICE, or OpenAI TTS's voice and model. */
-  voice: VoiceSpec;
-  settings?: ConversationSettingsInput;
-}
+/** LLM_MODEL, the configured voice and the runtime's conversation settings: what a spec leaves unsaid. */
+export type ConversationDefaults = ConversationInputDefaults;
 
 export interface ConversationRuntimeOptions {
   host: ActorHost;
@@ -62,20 +56,13 @@ export class ConversationRuntime implements ConversationApi {
     const existing = this.conversationEntryOfCall(callId);
     if (existing) throw new ConversationRefusal(409, "conversation_exists", `call ${callId} already has conversation ${existing.id}`);
 
-    const tools = spec.tools?.specs ?? this.opts.tools.specs();
-    const input: ConversationInput = {
+    const input = conversationInput(spec, {
       conversationId: randomUUID(),
       callId,
-      systemPrompt: spec.systemPrompt,
-      ...(spec.firstMessage !== undefined ? { firstMessage: spec.firstMessage } : {}),
-      voice: spec.voice ?? defaults.voice,
-      model: spec.model ?? defaults.model,
-      ...(spec.temperature !== undefined ? { temperature: spec.temperature } : {}),
-      tools,
-      settings: mergeSettings(defaults.settings, spec.settings),
       answered: state === "in_progress",
-      ...(spec.flow ? { flow: spec.flow } : {}),
-    };
+      defaults,
+      defaultTools: this.opts.tools.specs(),
+    });
     // The guard reads the policy by conversation id; the first model request may come as soon as it is spawned.
     this.opts.safety?.register(input.conversationId, spec.safety, (id) => host.get(id) !== undefined);
     const direction = (call.meta as { direction?: "inbound" | "outbound" }).direction ?? "outbound";
@@ -147,10 +134,4 @@ export class ConversationRuntime implements ConversationApi {
 function topState(value: unknown): string {
   if (typeof value === "string") return value;
   return Object.keys((value as Record<string, unknown>) ?? {})[0] ?? "";
-}
-
-function mergeSettings(base: ConversationSettingsInput | undefined, over: ConversationSettingsInput | undefined): ConversationSettingsInput | undefined {
-  if (!base) return over;
-  if (!over) return base;
-  return { ...base, ...over, phrases: { ...base.phrases, ...over.phrases } };
 }

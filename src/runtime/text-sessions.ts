@@ -12,7 +12,6 @@
  * is ended and forgotten, and an ended one stays readable that long too.
  */
 import { randomUUID } from "node:crypto";
-import type { ConversationInput, ConversationSettingsInput } from "../../machines/conversation.ts";
 import type { ReceptionistDefinition } from "../../machines/receptionist/definition.ts";
 import { ReceptionistDefinitionSchema } from "../../machines/receptionist/definition.ts";
 import type { LanguageModel, VoiceSpec } from "../../machines/ports/index.ts";
@@ -21,7 +20,7 @@ import type { Db } from "../db/client.ts";
 import type { JournalWriter } from "../db/journal.ts";
 import { getReceptionist, getReceptionistVersion } from "../db/queries/receptionists.ts";
 import { childLog } from "../log.ts";
-import type { ConversationSpec } from "./conversation-api.ts";
+import { conversationInput, type ConversationInputDefaults } from "./conversation-input.ts";
 import { newConversationMeta, type ConversationMeta } from "./conversation-call.ts";
 import { receptionistSpec } from "./receptionist-conversation.ts";
 import type { RuntimeMetrics } from "./runtime-metrics.ts";
@@ -48,7 +47,7 @@ export interface TextSessionsDeps {
   /** The runtime's safety guard (the one calls have): each session's policy is registered from its spec. */
   safety?: ConversationSafety;
   /** LLM_MODEL and the configured voice, for what a definition leaves unsaid; the runtime's conversation settings. */
-  defaults: { model: string; voice: VoiceSpec; settings?: ConversationSettingsInput };
+  defaults: ConversationInputDefaults;
   /** DIAL_GATEWAY: a transfer to a bare number is recorded with the dial string a call would use. */
   dialGateway?: string | undefined;
   /** The definition's voice when the runtime can speak it (as for calls). */
@@ -130,7 +129,8 @@ export class TextSessions {
       receptionist: meta.receptionist,
       sandbox,
       spec,
-      input: this.inputOf(id, spec),
+      // A session is a call that is already answered, on its own id; only the spec's tools (receptionistSpec brings them).
+      input: conversationInput(spec, { conversationId: id, callId: id, answered: true, defaults: this.deps.defaults, defaultTools: [] }),
       machine: this.machine,
       turnTimeoutMs: this.limits.turnTimeoutMs,
       journal: (name, data, error) => this.deps.journal?.append(id, { kind: error ? "error" : "event", name, data }),
@@ -206,25 +206,6 @@ export class TextSessions {
       throw new Error(`receptionist ${receptionistId} version ${pinned} cannot be run`);
     }
     return { id: receptionistId, version: pinned, definition: parsed.data };
-  }
-
-  /** The machine input of a spec, as ConversationRuntime builds a call's (the call is answered from the start). */
-  private inputOf(id: string, spec: ConversationSpec): ConversationInput {
-    const { defaults } = this.deps;
-    const settings = defaults.settings && spec.settings ? { ...defaults.settings, ...spec.settings, phrases: { ...defaults.settings.phrases, ...spec.settings.phrases } } : (spec.settings ?? defaults.settings);
-    return {
-      conversationId: id,
-      callId: id,
-      systemPrompt: spec.systemPrompt,
-      ...(spec.firstMessage !== undefined ? { firstMessage: spec.firstMessage } : {}),
-      voice: spec.voice ?? defaults.voice,
-      model: spec.model ?? defaults.model,
-      ...(spec.temperature !== undefined ? { temperature: spec.temperature } : {}),
-      tools: spec.tools?.specs ?? [],
-      ...(settings ? { settings } : {}),
-      answered: true,
-      ...(spec.flow ? { flow: spec.flow } : {}),
-    };
   }
 
   /** Room for one more: ended sessions go first (oldest end first); all live → 429. */
