@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import type { ConversationSettingsInput } from "../machines/conversation.ts";
 import type { LanguageModel, SpeechSynthesis, SpeechToText, VoiceSpec } from "../machines/ports/index.ts";
 import { OpenAIChat } from "./ai/index.ts";
-import { safetyFromConfig } from "./ai/safety/index.ts";
+import { safetyFromConfig, type ConversationSafety } from "./ai/safety/index.ts";
 import { loadConfig, ConfigError, withEmbeddedDemo, type Config } from "./config.ts";
 import { dialplanSocketTarget } from "./dialplan-target.ts";
 import { openDatabase, type Database } from "./db/client.ts";
@@ -66,6 +66,8 @@ export interface Switchboard {
   conversations: ConversationRuntime;
   /** The receptionist text test bench's sessions (POST /v1/receptionists/:id/test). */
   textSessions: TextSessions;
+  /** Each live conversation's and test session's safety policy, and the guard of their model requests. */
+  safety: ConversationSafety;
   /** The tools conversations offer the model (empty until the receptionist registers its own). */
   tools: ToolRegistry;
   /** The caller-audio WebSocket server mod_audio_stream connects to. */
@@ -457,6 +459,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     runtime,
     conversations,
     textSessions,
+    safety,
     tools,
     media,
     deepgram: speech.deepgram,

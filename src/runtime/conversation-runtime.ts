@@ -64,14 +64,26 @@ export class ConversationRuntime implements ConversationApi {
       defaultTools: this.opts.tools.specs(),
     });
     // The guard reads the policy by conversation id; the first model request may come as soon as it is spawned.
-    this.opts.safety?.register(input.conversationId, spec.safety, (id) => host.get(id) !== undefined);
+    const { safety } = this.opts;
+    safety?.register(input.conversationId, spec.safety);
     const direction = (call.meta as { direction?: "inbound" | "outbound" }).direction ?? "outbound";
-    const entry = host.spawn("conversation", {
-      input,
-      direction,
-      ...(spec.tools ? { tools: spec.tools } : {}),
-      ...(spec.receptionist ? { receptionist: spec.receptionist } : {}),
-    }) as ConversationEntry;
+    let entry: ConversationEntry;
+    try {
+      entry = host.spawn("conversation", {
+        input,
+        direction,
+        ...(spec.tools ? { tools: spec.tools } : {}),
+        ...(spec.receptionist ? { receptionist: spec.receptionist } : {}),
+      }) as ConversationEntry;
+    } catch (err) {
+      safety?.release(input.conversationId);
+      throw err;
+    }
+    // Released when the actor is done, stopped (shutdown) or fails: its model requests have ended with it.
+    if (safety) {
+      const release = () => safety.release(input.conversationId);
+      entry.actor.subscribe({ complete: release, error: release });
+    }
     return conversationView(entry);
   }
 

@@ -85,6 +85,8 @@ export interface TextSessionOptions {
   turnTimeoutMs: number;
   /** Tool calls, flow steps and the end, journalled under the session's id. */
   journal?: (name: string, data: unknown, error?: boolean) => void;
+  /** Called once when the session ends, however it ends (its safety policy is released then). */
+  onEnded?: () => void;
 }
 
 const parsed = (text: string): unknown => {
@@ -128,11 +130,9 @@ export class TextSession {
     this.actor.on("conversation.ended", (event) => this.journal("CONVERSATION_ENDED", { outcome: event.outcome, cause: event.cause }));
     this.subscription = this.actor.subscribe({
       next: (snapshot) => {
-        if (snapshot.status !== "active" && this.endedAt === null) this.endedAt = Date.now();
+        if (snapshot.status !== "active") this.markEnded();
       },
-      error: () => {
-        this.endedAt ??= Date.now();
-      },
+      error: () => this.markEnded(),
     });
   }
 
@@ -158,7 +158,13 @@ export class TextSession {
     if (this.live) this.actor.send({ type: "call.ended", cause, receivedAt: performance.now() });
     if (this.actor.getSnapshot().status === "active") this.actor.stop();
     this.subscription.unsubscribe();
-    this.endedAt ??= Date.now();
+    this.markEnded();
+  }
+
+  private markEnded(): void {
+    if (this.endedAt !== null) return;
+    this.endedAt = Date.now();
+    this.opts.onEnded?.();
   }
 
   get live(): boolean {

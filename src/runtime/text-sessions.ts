@@ -134,9 +134,11 @@ export class TextSessions {
       machine: this.machine,
       turnTimeoutMs: this.limits.turnTimeoutMs,
       journal: (name, data, error) => this.deps.journal?.append(id, { kind: error ? "error" : "event", name, data }),
+      // The session's policy (its definition's blocked topics) is held for the guard while it runs.
+      onEnded: () => this.deps.safety?.release(id),
     });
     this.sessions.set(id, session);
-    this.registerSafety(session);
+    this.deps.safety?.register(id, spec.safety);
     this.deps.journal?.append(id, { kind: "event", name: "TEST_SESSION_OPENED", data: { receptionist: meta.receptionist, sandbox } });
     log.info({ sessionId: id, receptionistId: receptionist.id, version: receptionist.version, sandbox }, "text test session opened");
     const first = await session.open();
@@ -151,7 +153,6 @@ export class TextSessions {
   async turn(id: string, text: string): Promise<TextTurnResult> {
     const session = this.sessions.get(id);
     if (!session) throw new TextSessionRefusal(404, "not_found", `test session ${id} does not exist`);
-    if (session.live) this.registerSafety(session);
     return session.turn(text);
   }
 
@@ -176,15 +177,6 @@ export class TextSessions {
     for (const session of this.sessions.values()) session.end("the runtime is shutting down");
     this.sessions.clear();
     this.metas.clear();
-  }
-
-  /**
-   * The session's safety policy (its definition's blocked topics) for the llm actor's guard. Registered
-   * again on every turn: the registry drops a policy a minute old whose conversation its caller does not
-   * know as live, and the voice runtime knows nothing of text sessions. This one drops nobody's.
-   */
-  private registerSafety(session: TextSession): void {
-    this.deps.safety?.register(session.id, session.spec.safety, (id) => this.sessions.get(id)?.live ?? true);
   }
 
   /** The receptionist at the version to test, parsed; 404 when it or that version does not exist. */

@@ -40,7 +40,7 @@ async function run(opts: { caller?: string; model?: string[]; spec?: SafetySpec;
     secrets: opts.secrets ?? [],
     journal: (_id, _name, data) => interventions.push(data),
   });
-  safety.register("c1", opts.spec ?? SPEC, () => true);
+  safety.register("c1", opts.spec ?? SPEC);
   const messages: ChatMessage[] = opts.messages ?? [
     { role: "system", content: SYSTEM },
     { role: "assistant", content: medical.greeting },
@@ -157,13 +157,13 @@ describe("input: blocked topics", () => {
     const spec = receptionistSafety({ ...medical, safety: { ...medical.safety, emergency: noFunction } });
     const reports: Intervention[] = [];
     const safety = new ConversationSafety({ moderator: null, journal: (_i, _n, d) => reports.push(d) });
-    safety.register("e1", spec, () => true);
+    safety.register("e1", spec);
     const guard = (said: string) => safety.guard("e1", [{ role: "system", content: SYSTEM }, { role: "user", content: said }], () => {});
     expect(guard("My son knocked out a tooth and it's bleeding a lot").emergencyPreface()).toBe(medical.safety.emergency!.instruction);
     expect(reports).toEqual([{ stage: "input", rule: "emergency", action: "prefaced", said: medical.safety.emergency!.instruction }]);
     expect(guard("I'd like to book a cleaning").emergencyPreface()).toBeNull();
     // With the flow's function (the template as it is), the flow says it: the guard does not.
-    safety.register("e2", SPEC, () => true);
+    safety.register("e2", SPEC);
     expect(safety.guard("e2", [{ role: "user", content: "it's an emergency" }], () => {}).emergencyPreface()).toBeNull();
   });
 

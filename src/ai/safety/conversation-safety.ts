@@ -1,11 +1,16 @@
 /**
- * The runtime's safety service: each conversation's policy (registered when
- * the conversation starts, from its spec), and a guard for each of its model
- * requests, whose interventions are journalled under the conversation and
- * counted. One instance per runtime, shared by the conversation runtime (which
- * registers) and the llm actor (which guards), so both the voice path and any
- * other user of the same actor get it. A conversation nobody registered (one
- * started some other way) gets the default policy.
+ * The runtime's safety service: each conversation's policy, and a guard for
+ * each of its model requests, whose interventions are journalled under the
+ * conversation and counted. One instance per runtime, shared by those who
+ * start conversations (the voice runtime, the text bench) and the llm actor
+ * (which guards), so every path through the same actor gets it.
+ *
+ * A policy has an explicit lifetime: whoever starts a conversation registers
+ * its policy just before the first model request can come, and releases it
+ * when the conversation ends. Nobody sweeps others' entries, so one owner's
+ * idea of what is live can never drop another's policy mid-conversation. A
+ * conversation nobody registered (one started some other way, or after its
+ * release) gets the default policy.
  */
 import type { ChatMessage, LlmChunk } from "../../../machines/ports/index.ts";
 import { ReplyGuard, type Intervention } from "./guard.ts";
@@ -31,11 +36,8 @@ export interface ConversationSafetyOptions {
   metrics?: SafetyMetrics;
 }
 
-/** How long a registered policy outlives a conversation that is gone, ms: registration comes just before the spawn. */
-const STALE_AFTER_MS = 60_000;
-
 export class ConversationSafety {
-  private readonly policies = new Map<string, { policy: SafetyPolicy; at: number }>();
+  private readonly policies = new Map<string, SafetyPolicy>();
   private readonly fallback = safetyPolicy(undefined);
 
   constructor(private readonly opts: ConversationSafetyOptions) {}
@@ -44,17 +46,25 @@ export class ConversationSafety {
     return this.opts.moderator !== null;
   }
 
-  /** The policy of a conversation about to start; `live(id)` says which registered ones still run (the rest are dropped). */
-  register(conversationId: string, spec: SafetySpec | undefined, live: (id: string) => boolean): SafetyPolicy {
-    const now = Date.now();
-    for (const [id, held] of this.policies) if (now - held.at > STALE_AFTER_MS && !live(id)) this.policies.delete(id);
+  /** The policy of a conversation about to start, held until release(conversationId). */
+  register(conversationId: string, spec: SafetySpec | undefined): SafetyPolicy {
     const policy = safetyPolicy(spec);
-    this.policies.set(conversationId, { policy, at: now });
+    this.policies.set(conversationId, policy);
     return policy;
   }
 
+  /** The conversation has ended: its policy is dropped (a later request of it would get the default). */
+  release(conversationId: string): void {
+    this.policies.delete(conversationId);
+  }
+
+  /** Policies held now: one per conversation started and not yet ended. */
+  get heldCount(): number {
+    return this.policies.size;
+  }
+
   policyOf(conversationId: string): SafetyPolicy {
-    return this.policies.get(conversationId)?.policy ?? this.fallback;
+    return this.policies.get(conversationId) ?? this.fallback;
   }
 
   /** The guard for one model request of a conversation; what it passes on goes to `emit`. */
