@@ -5,10 +5,10 @@
  * which the booking tools answer with the nearest free slots. Every read
  * names its sandbox flag, so test-bench rows and real ones never mix.
  */
-import { and, asc, desc, eq, gt, gte, lt, or, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, gte, lt, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { appointments, type AppointmentRow, type AppointmentStatus, type NewAppointment } from "../schema.ts";
-import { decodeCursor, encodeCursor, pageSize } from "./cursor.ts";
+import { keysetPage } from "./keyset.ts";
 
 export { InvalidCursorError } from "./cursor.ts";
 
@@ -168,24 +168,14 @@ export interface AppointmentPage {
 
 /** Keyset-paginated on (starts_at, id), in either order; an odd cursor throws InvalidCursorError. */
 export async function listAppointments(db: Db, opts: ListAppointmentsOptions = {}): Promise<AppointmentPage> {
-  const limit = pageSize(opts.limit);
-  const descending = opts.order === "desc";
-  const conditions = filterConditions(opts);
-  if (opts.cursor) {
-    const { at, id } = decodeCursor(opts.cursor);
-    const beyond = descending ? lt : gt;
-    conditions.push(or(beyond(appointments.startsAt, at), and(eq(appointments.startsAt, at), beyond(appointments.id, id)))!);
-  }
-  const by = descending ? desc : asc;
-  const rows = await db
-    .select()
-    .from(appointments)
-    .where(and(...conditions))
-    .orderBy(by(appointments.startsAt), by(appointments.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { appointments: page, nextCursor: rows.length > limit && last ? encodeCursor(last.startsAt, last.id) : null };
+  const { rows, nextCursor } = await keysetPage(
+    { at: appointments.startsAt, id: appointments.id, order: opts.order === "desc" ? "desc" : "asc" },
+    opts,
+    filterConditions(opts),
+    (where, orderBy, take) => db.select().from(appointments).where(where).orderBy(...orderBy).limit(take),
+    (row) => ({ at: row.startsAt, id: row.id }),
+  );
+  return { appointments: rows, nextCursor };
 }
 
 function filterConditions(filter: AppointmentFilter): SQL[] {

@@ -1,7 +1,7 @@
 /** CDR queries: one row per call, keyed by the channel UUID. */
-import { and, count, desc, eq, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, count, eq, inArray, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { decodeCursor, encodeCursor, pageSize } from "./cursor.ts";
+import { keysetPage } from "./keyset.ts";
 import { upsertById } from "./upsert.ts";
 import { calls, type CallDirection, type CallRow, type CallStatus, type NewCall } from "../schema.ts";
 
@@ -65,21 +65,14 @@ export { InvalidCursorError, MAX_PAGE_SIZE } from "./cursor.ts";
  * new calls arrive, and deep pages cost the same as the first.
  */
 export async function listCalls(db: Db, opts: ListCallsOptions = {}): Promise<CallPage> {
-  const limit = pageSize(opts.limit);
-  const conditions = filterConditions(opts);
-  if (opts.cursor) {
-    const { at: createdAt, id } = decodeCursor(opts.cursor);
-    conditions.push(or(lt(calls.createdAt, createdAt), and(eq(calls.createdAt, createdAt), lt(calls.id, id)))!);
-  }
-  const rows = await db
-    .select()
-    .from(calls)
-    .where(and(...conditions))
-    .orderBy(desc(calls.createdAt), desc(calls.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { calls: page, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  const { rows, nextCursor } = await keysetPage(
+    { at: calls.createdAt, id: calls.id },
+    opts,
+    filterConditions(opts),
+    (where, orderBy, take) => db.select().from(calls).where(where).orderBy(...orderBy).limit(take),
+    (row) => ({ at: row.createdAt, id: row.id }),
+  );
+  return { calls: rows, nextCursor };
 }
 
 /** Total matching calls (a separate query: counting every page would scan the CDR each time). */

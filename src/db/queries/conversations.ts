@@ -6,7 +6,7 @@
  * prompt too): a row read for a client cannot leak what it does not contain.
  * Only `getConversationForResume` reads them, for the runtime.
  */
-import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import {
   conversations,
@@ -16,7 +16,7 @@ import {
   type NewConversation,
   type StoredAnalysis,
 } from "../schema.ts";
-import { decodeCursor, encodeCursor, pageSize } from "./cursor.ts";
+import { keysetPage } from "./keyset.ts";
 import { upsertById } from "./upsert.ts";
 
 export { InvalidCursorError } from "./cursor.ts";
@@ -144,21 +144,15 @@ export interface ConversationPage {
  * first. An odd cursor throws InvalidCursorError.
  */
 export async function listConversations(db: Db, opts: ListConversationsOptions = {}): Promise<ConversationPage> {
-  const limit = pageSize(opts.limit);
   const conditions: SQL[] = [];
   if (opts.status) conditions.push(eq(conversations.status, opts.status));
   if (opts.callId !== undefined) conditions.push(eq(conversations.callId, opts.callId));
-  if (opts.cursor) {
-    const { at, id } = decodeCursor(opts.cursor);
-    conditions.push(or(lt(conversations.startedAt, at), and(eq(conversations.startedAt, at), lt(conversations.id, id)))!);
-  }
-  const rows = await db
-    .select(READ_COLUMNS)
-    .from(conversations)
-    .where(and(...conditions))
-    .orderBy(desc(conversations.startedAt), desc(conversations.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { conversations: page, nextCursor: rows.length > limit && last ? encodeCursor(last.startedAt, last.id) : null };
+  const { rows, nextCursor } = await keysetPage(
+    { at: conversations.startedAt, id: conversations.id },
+    opts,
+    conditions,
+    (where, orderBy, take) => db.select(READ_COLUMNS).from(conversations).where(where).orderBy(...orderBy).limit(take),
+    (row) => ({ at: row.startedAt, id: row.id }),
+  );
+  return { conversations: rows, nextCursor };
 }

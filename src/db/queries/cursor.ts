@@ -1,8 +1,8 @@
 /**
  * Keyset cursors for newest-first listings: a row's (time, id) as opaque
- * base64url. Calls page on (created_at, id), conversations on (started_at, id);
- * both decode with the same range checks, because a cursor is untrusted input
- * that reaches SQL.
+ * base64url. Calls page on (created_at, id), conversations on (started_at, id),
+ * and so on (keyset.ts runs the page); all decode with the same range checks,
+ * because a cursor is untrusted input that reaches SQL.
  */
 
 export class InvalidCursorError extends Error {

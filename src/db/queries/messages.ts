@@ -2,10 +2,10 @@
  * Messages taken by the receptionist (take_message). Every read names its
  * sandbox flag: test-bench messages never show among real ones.
  */
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { eq, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { messages, type MessageRow, type MessageUrgency, type NewMessage } from "../schema.ts";
-import { decodeCursor, encodeCursor, pageSize } from "./cursor.ts";
+import { keysetPage } from "./keyset.ts";
 
 export { InvalidCursorError } from "./cursor.ts";
 
@@ -42,22 +42,16 @@ export interface MessagePage {
 
 /** Newest first, keyset-paginated on (created_at, id) like calls; an odd cursor throws InvalidCursorError. */
 export async function listMessages(db: Db, opts: ListMessagesOptions = {}): Promise<MessagePage> {
-  const limit = pageSize(opts.limit);
   const conditions: SQL[] = [eq(messages.sandbox, opts.sandbox ?? false)];
   if (opts.receptionistId) conditions.push(eq(messages.receptionistId, opts.receptionistId));
   if (opts.urgency) conditions.push(eq(messages.urgency, opts.urgency));
   if (opts.conversationId) conditions.push(eq(messages.conversationId, opts.conversationId));
-  if (opts.cursor) {
-    const { at, id } = decodeCursor(opts.cursor);
-    conditions.push(or(lt(messages.createdAt, at), and(eq(messages.createdAt, at), lt(messages.id, id)))!);
-  }
-  const rows = await db
-    .select()
-    .from(messages)
-    .where(and(...conditions))
-    .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { messages: page, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  const { rows, nextCursor } = await keysetPage(
+    { at: messages.createdAt, id: messages.id },
+    opts,
+    conditions,
+    (where, orderBy, take) => db.select().from(messages).where(where).orderBy(...orderBy).limit(take),
+    (row) => ({ at: row.createdAt, id: row.id }),
+  );
+  return { messages: rows, nextCursor };
 }

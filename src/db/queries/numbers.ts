@@ -3,10 +3,10 @@
  * routed moves it; a deleted receptionist's numbers are released with it
  * (queries/receptionists.ts). The inbound router asks `routeForNumber`.
  */
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNull, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { E164, numbers, receptionists, type NumberRow, type ReceptionistRow } from "../schema.ts";
-import { decodeCursor, encodeCursor, pageSize } from "./cursor.ts";
+import { keysetPage } from "./keyset.ts";
 
 export { InvalidCursorError } from "./cursor.ts";
 
@@ -106,20 +106,14 @@ export interface NumberPage {
 
 /** Newest first, keyset-paginated on (created_at, did). */
 export async function listNumbers(db: Db, opts: ListNumbersOptions = {}): Promise<NumberPage> {
-  const limit = pageSize(opts.limit);
-  const conditions = [];
+  const conditions: SQL[] = [];
   if (opts.receptionistId) conditions.push(eq(numbers.receptionistId, opts.receptionistId));
-  if (opts.cursor) {
-    const { at, id } = decodeCursor(opts.cursor);
-    conditions.push(or(lt(numbers.createdAt, at), and(eq(numbers.createdAt, at), lt(numbers.did, id)))!);
-  }
-  const rows = await db
-    .select()
-    .from(numbers)
-    .where(and(...conditions))
-    .orderBy(desc(numbers.createdAt), desc(numbers.did))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { numbers: page, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.did) : null };
+  const { rows, nextCursor } = await keysetPage(
+    { at: numbers.createdAt, id: numbers.did },
+    opts,
+    conditions,
+    (where, orderBy, take) => db.select().from(numbers).where(where).orderBy(...orderBy).limit(take),
+    (row) => ({ at: row.createdAt, id: row.did }),
+  );
+  return { numbers: rows, nextCursor };
 }

@@ -7,10 +7,10 @@
  * back is the caller's to parse. Deleting is soft: the receptionist's numbers
  * are released, its appointments and messages keep pointing at it.
  */
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { numbers, receptionists, receptionistVersions, type ReceptionistRow, type ReceptionistVersionRow } from "../schema.ts";
-import { decodeCursor, encodeCursor, pageSize } from "./cursor.ts";
+import { keysetPage } from "./keyset.ts";
 
 export { InvalidCursorError } from "./cursor.ts";
 
@@ -107,19 +107,12 @@ export interface ReceptionistPage {
 
 /** Live receptionists, newest first, keyset-paginated on (created_at, id) like calls. */
 export async function listReceptionists(db: Db, opts: ListReceptionistsOptions = {}): Promise<ReceptionistPage> {
-  const limit = pageSize(opts.limit);
-  const conditions = [isNull(receptionists.deletedAt)];
-  if (opts.cursor) {
-    const { at, id } = decodeCursor(opts.cursor);
-    conditions.push(or(lt(receptionists.createdAt, at), and(eq(receptionists.createdAt, at), lt(receptionists.id, id)))!);
-  }
-  const rows = await db
-    .select()
-    .from(receptionists)
-    .where(and(...conditions))
-    .orderBy(desc(receptionists.createdAt), desc(receptionists.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { receptionists: page, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  const { rows, nextCursor } = await keysetPage(
+    { at: receptionists.createdAt, id: receptionists.id },
+    opts,
+    [isNull(receptionists.deletedAt)],
+    (where, orderBy, take) => db.select().from(receptionists).where(where).orderBy(...orderBy).limit(take),
+    (row) => ({ at: row.createdAt, id: row.id }),
+  );
+  return { receptionists: rows, nextCursor };
 }
