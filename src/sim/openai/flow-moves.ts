@@ -5,7 +5,7 @@
  * goes on in the node they lead to.
  */
 import type { OfferedTool, ToolCallTurn } from "./conversation.ts";
-import { failed } from "./intents.ts";
+import { failed } from "./results.ts";
 
 /** Tools that do work (a call to one is never a mere transition, even with its arguments left empty). */
 const WORKING_TOOL = /^(check_availability|book_appointment|cancel_appointment|reschedule_appointment|take_message|answer_faq|transfer_to_human|end_call)$|end_?call|hang_?up|end_conversation/i;

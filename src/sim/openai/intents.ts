@@ -17,11 +17,13 @@ import { type Conversation, notesAfter, type OfferedTool } from "./conversation.
 import type { Clock } from "./dates.ts";
 import { ASKS_ABOUT_VISIT, CHECKING_THE_LINE, AVAILABILITY, BOOK, CALLBACK, CANCEL, EMERGENCY, END, FAQ, REFILL, RELAY_MESSAGE, RESCHEDULE, TOPICS, TRANSFER } from "./caller-words.ts";
 import { classifyParam, defaultDepartment, DEPARTMENT_PARAM } from "./extract.ts";
-import { bestFact } from "./knowledge.ts";
+import { bestFact, serviceAreaAnswer } from "./knowledge.ts";
 import { ANYTHING_ELSE } from "./phrasing.ts";
 import { type PromptProfile, readPrompt } from "./prompt.ts";
+import { botWordsBefore, offersMessage } from "./questions.ts";
 import { blockedTopic, declineTopic, isPromptProbe, safeLine } from "./safety.ts";
-import { AFFIRMATIVE, chosenSlot, NEGATIVE, offeredSlots, slotTimes, spokenDate, spokenList, spokenTime } from "./slots.ts";
+import { slotPhrase } from "./results.ts";
+import { acceptsOffer, AFFIRMATIVE, chosenSlot, NEGATIVE, offeredSlots } from "./slots.ts";
 
 /** What an intent's hooks see. */
 export interface IntentContext {
@@ -76,50 +78,6 @@ export interface Intent {
 export const GOODBYE = "Thank you for calling. Goodbye!";
 const NO_BOOKING = "I'm sorry, I can't book appointments on this line right now, but I can take a message and the office will call you back. Would that help?";
 const DEFAULT_EMERGENCY = "If this is a medical emergency, please hang up and call 911 right away.";
-
-// ─── results ─────────────────────────────────────────────────────────────────
-
-function record(result: unknown): Record<string, unknown> {
-  return result && typeof result === "object" && !Array.isArray(result) ? (result as Record<string, unknown>) : {};
-}
-
-/** ok: false, success: false, an error, or a status that says no. */
-export function failed(result: unknown): boolean {
-  const r = record(result);
-  return r.ok === false || r.success === false || typeof r.error === "string" || /^(fail|error|taken|unavailable|conflict|not_found|rejected|closed)/i.test(String(r.status ?? ""));
-}
-
-function str(v: unknown): string | null {
-  return typeof v === "string" && v.trim() ? v.trim() : null;
-}
-
-function firstName(v: unknown): string {
-  const n = str(v);
-  return n ? `, ${n.split(/\s+/)[0]}` : "";
-}
-
-function spokenPhone(v: unknown): string | null {
-  const d = String(v ?? "").replace(/[^\d+]/g, "");
-  const local = d.replace(/^\+?1(?=\d{10}$)/, "");
-  if (/^\d{10}$/.test(local)) return `${local.slice(0, 3)} ${local.slice(3, 6)} ${local.slice(6)}`;
-  return d || null;
-}
-
-function slotPhrase(result: unknown, args: Record<string, unknown>): string | null {
-  if (failed(result)) return null;
-  const r = record(result);
-  const date = str(r.date) ?? str(args.date);
-  const on = date ? `on ${spokenDate(date)}` : "then";
-  const times = slotTimes(result);
-  if (times.length === 0) {
-    if (Array.isArray(result) || ["available", "slots", "times", "available_slots", "free"].some((k) => Array.isArray(r[k]))) {
-      return `I'm sorry, there's nothing free ${on}. Would another day work?`;
-    }
-    return null;
-  }
-  const said = times.slice(0, 4).map(spokenTime);
-  return `${on.charAt(0).toUpperCase()}${on.slice(1)} I have ${spokenList(said)}${times.length > 4 ? ", and a few more" : ""}. Would any of those work?`;
-}
 
 /** The offered department a caller's problem belongs to (only departments the transfer tool or the prompt names). */
 function topicDepartment(text: string, conv: Conversation): string | null {
@@ -223,6 +181,13 @@ function serviceAnswer(text: string, profile: PromptProfile): string | null {
   return service ? `Yes, we offer ${service}.` : null;
 }
 
+/** "sales" → "from sales", "front_desk" → "at the front desk"; nothing named → "". */
+function whoIn(department: unknown): string {
+  if (typeof department !== "string" || !department.trim()) return "who can help";
+  const words = department.replace(/[_-]+/g, " ").trim().toLowerCase();
+  return /\b(desk|office|reception)\b/.test(words) ? `at the ${words}` : `from ${words}`;
+}
+
 // ─── the table ───────────────────────────────────────────────────────────────
 
 export const defaultIntents: Intent[] = [
@@ -271,6 +236,8 @@ export const defaultIntents: Intent[] = [
   {
     name: "take_message",
     patterns: RELAY_MESSAGE,
+    // "Yes please" to "Would you like to leave a message?": the message-taking starts (its questions follow).
+    when: (conv, text, at) => at >= 0 && acceptsOffer(text) && offersMessage(botWordsBefore(conv.turns, at)),
     tools: /message|callback|voicemail/i,
     prefer: [/take_message/i, /message/i],
     ask: { reason: "What is the message regarding?", message: "What would you like the message to say?" },
@@ -305,7 +272,8 @@ export const defaultIntents: Intent[] = [
     tools: /transfer|human|agent|operator|handoff|hand_off/i,
     prefer: [/transfer/i],
     ask: { target: "Who would you like to speak to?", department: "Which department would you like?" },
-    say: "Let me transfer you now.",
+    // Said before the tool answers: it may refuse (out of hours, nobody free), so nothing is promised yet.
+    say: (ctx) => `Let me check if someone ${whoIn(paramsOf(ctx, "department").map((p) => ctx.args[p]).find((v) => typeof v === "string"))} is available.`,
     fill: (ctx) => {
       const out = textParams(ctx, clean(ctx.texts.at(-1) ?? ctx.text), /reason|summary|note/i);
       for (const p of paramsOf(ctx, "department")) {
@@ -369,46 +337,11 @@ export const defaultIntents: Intent[] = [
     unless: [CHECKING_THE_LINE],
     tools: /faq|question|knowledge|lookup_info|info/i,
     answer: (ctx) => {
-      const said = serviceAnswer(ctx.text, ctx.profile) ?? bestFact(ctx.text, ctx.profile.facts, 2);
+      const said = serviceAnswer(ctx.text, ctx.profile) ?? serviceAreaAnswer(ctx.text, ctx.profile.facts) ?? bestFact(ctx.text, ctx.profile.facts, 2);
       return said ? `${said} ${ANYTHING_ELSE}` : null;
     },
     withoutTool: `I'm sorry, I don't have that information. ${ANYTHING_ELSE}`,
     weak: true,
-  },
-];
-
-/** Result phrasings for the tools the table's intents call, by the intent that owns the tool. */
-export const resultPhrasings: Array<{ tools: RegExp; phrase: (result: unknown, args: Record<string, unknown>) => string | null }> = [
-  {
-    // Not in the FAQ (the profile had no answer either, or it would have been said without the tool): say so, offer a message.
-    tools: /faq|knowledge|lookup_info/i,
-    phrase: (result) => (failed(result) ? "I'm sorry, I don't have that information. I can take a message and someone will get back to you. Would that help?" : null),
-  },
-  {
-    tools: /cancel/i,
-    phrase: (result, args) => (failed(result) ? null : `Your appointment${str(args.date) ? ` on ${spokenDate(String(args.date))}` : ""} is cancelled.`),
-  },
-  {
-    tools: /reschedul|move_appointment|change_appointment/i,
-    phrase: (result, args) => {
-      if (failed(result)) return null;
-      const r = record(result);
-      const date = str(r.new_date) ?? str(r.date) ?? str(args.new_date);
-      const time = str(r.new_time) ?? str(r.time) ?? str(args.new_time);
-      return date && time ? `Done: your appointment is now on ${spokenDate(date)} at ${spokenTime(time)}.` : null;
-    },
-  },
-  {
-    tools: /message|callback|voicemail|refill|prescription/i,
-    phrase: (result, args) => {
-      if (failed(result)) return null;
-      const number = spokenPhone(args.callback_number ?? args.phone ?? args.callback);
-      return `Thank you${firstName(args.name ?? args.caller_name)}. I've passed your message on, and someone will call you back${number ? ` at ${number}` : ""}.`;
-    },
-  },
-  {
-    tools: /transfer|human|agent|operator|handoff|hand_off/i,
-    phrase: (result) => (failed(result) ? "I'm sorry, nobody is available to take your call right now. Would you like to leave a message?" : "Please hold while I connect you."),
   },
 ];
 

@@ -101,3 +101,29 @@ export function bestFact(question: string, facts: Fact[], min = 2): string | nul
   }
   return best?.fact.answer ?? null;
 }
+
+/** The profile's line that says where the business works ("Service area: Alameda and Santa Clara counties"). */
+const AREA_KEY = /^(service areas?|areas? served|areas? we serve|coverage area|we serve|serving)$/i;
+/** A question about where the business works: "do you install in Santa Clara", "what areas do you cover". */
+const ASKS_AREA =
+  /\b(?:what|which) (?:areas?|cities|towns|counties|regions?|places)\b|\bservice areas?\b|\bwhere do you (?:serve|work|install|operate|go)\b|\b(?:serve|service|cover|install|work|operate|come out|come|travel|go|available|do installs?)\s+(?:\w+\s+)?(?:in|to|near|around|out to|out in|out by)\s+(?<place>[a-z][\w .'-]{1,40})|\bdo you serve\s+(?<served>[a-z][\w .'-]{1,40})/i;
+
+/** "Santa Clara" said after "in / to / near": the place the caller asks about. */
+function placeAsked(question: string): string | null {
+  const m = question.match(ASKS_AREA);
+  const place = (m?.groups?.place ?? m?.groups?.served)?.replace(/[?.!,]+.*$/, "").replace(/\b(county|counties|area|city|please|too|as well|at all)\b.*$/i, "").trim();
+  return place && place.length >= 3 ? place.toLowerCase() : null;
+}
+
+/**
+ * A question about the service area, answered from the profile's area line: "Yes, we serve …" when the place the
+ * caller named is in it, else the area as it stands (no outright "no": the line may not list every town in it).
+ */
+export function serviceAreaAnswer(question: string, facts: Fact[]): string | null {
+  const fact = facts.find((f) => AREA_KEY.test(f.key.trim()));
+  if (!fact || !ASKS_AREA.test(question)) return null;
+  const area = fact.answer.replace(/^[^:]+:\s*/, "").replace(/\.$/, "");
+  const place = placeAsked(question);
+  if (place && area.toLowerCase().includes(place)) return `Yes, we serve ${area}.`;
+  return `Our service area is ${area}.`;
+}

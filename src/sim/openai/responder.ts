@@ -24,11 +24,12 @@ import { type Conversation, type JsonSchema, lastUserText, notesAfter, type Offe
 import type { Clock } from "./dates.ts";
 import { classifyParam, defaultClassifiers, defaultExtractors, type Extractor, type ParamClassifier, type ParamKind } from "./extract.ts";
 import { isTransitionCall } from "./flow-moves.ts";
-import { ANYTHING_ELSE, calledInNotes, defaultIntents, failed, GOODBYE, type Intent, type IntentContext, isMenuTransition, isTransitionTool, resultPhrasings } from "./intents.ts";
+import { ANYTHING_ELSE, calledInNotes, defaultIntents, GOODBYE, type Intent, type IntentContext, isMenuTransition, isTransitionTool } from "./intents.ts";
 import { answerFromFacts } from "./knowledge.ts";
 import { greeting, phraseToolResult, question, smallTalk } from "./phrasing.ts";
 import { type PromptProfile, readPrompt } from "./prompt.ts";
-import { askedFor, lastQuestion } from "./questions.ts";
+import { failed, resultPhrasings } from "./results.ts";
+import { askedFor, botWordsBefore, lastQuestion } from "./questions.ts";
 import { AFFIRMATIVE, lastToolRound } from "./slots.ts";
 
 export interface ReplyToolCall {
@@ -177,14 +178,7 @@ export function createResponder(options: ResponderOptions = {}): Responder {
   }
 
   /** The question the bot asked right before the caller's turn at `index` ("" when it asked none). */
-  function questionBefore(conv: Conversation, index: number): string {
-    for (let i = index - 1; i >= 0; i--) {
-      const t = conv.turns[i]!;
-      if (t.role === "user") return "";
-      if (t.role === "assistant") return lastQuestion(t.text);
-    }
-    return "";
-  }
+  const questionBefore = (conv: Conversation, index: number): string => lastQuestion(botWordsBefore(conv.turns, index));
 
   function coerce(value: unknown, schema: JsonSchema): unknown {
     const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;

@@ -122,3 +122,11 @@ export function spokenTime(hhmm: string): string {
 export function spokenList(items: string[]): string {
   return items.length > 1 ? `${items.slice(0, -1).join(", ")} and ${items.at(-1)}` : (items[0] ?? "");
 }
+
+/** A plain yes to an offer ("yes please", "sure, go ahead"): not a question, not a no, not a new request. */
+export function acceptsOffer(text: string): boolean {
+  const said = text.trim();
+  if (said.includes("?") || said.split(/\s+/).length > 8) return false;
+  if (NEGATIVE.test(said.replace(/\bno(,)? (problem|worries)\b/i, ""))) return false;
+  return /^\W*(?:(?:oh|um+|uh+|well|ok(?:ay)?)[,.\s]+)*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|alright|please|absolutely|definitely|of course|go ahead|that would|that'd|i would|i'd like that|i guess)\b/i.test(said);
+}
