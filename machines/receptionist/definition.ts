@@ -41,6 +41,8 @@ export const BusinessProfileSchema = z.strictObject({
   /** The business's own number, if callers may be told it. */
   phone: z.string().regex(/^\+?[0-9 ()-]{3,32}$/, "must be a phone number").optional(),
   services: unique(line(200), 50).default([]),
+  /** Where the business works ("Alameda, Contra Costa and Santa Clara counties"), for callers who ask. */
+  service_area: line(300).optional(),
 });
 
 export const FaqEntrySchema = z.strictObject({

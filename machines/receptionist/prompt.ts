@@ -51,6 +51,7 @@ export function businessProfileLines(def: ReceptionistDefinition): string[] {
     ...(b.address ? [`Address: ${b.address}`] : []),
     ...(b.phone ? [`Phone: ${b.phone}`] : []),
     ...(b.services.length ? [`Services: ${b.services.join(", ")}`] : []),
+    ...(b.service_area ? [`Service area: ${b.service_area}`] : []),
   ];
 }
 

@@ -29,6 +29,8 @@ describe("receptionist prompt", () => {
       for (const target of def.transfer_targets) expect(prompt).not.toContain(target.dial_string);
       expect(prompt).not.toContain(def.model);
       for (const f of def.faq) expect(prompt).toContain(`Q: ${f.question}`);
+      // A service area is a fact the caller may ask about ("do you install in Santa Clara").
+      if (def.business.service_area) expect(read.facts).toContainEqual({ key: "Service area", answer: `Service area: ${def.business.service_area}.` });
     });
   }
 
