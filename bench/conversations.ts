@@ -27,8 +27,13 @@
  *   adapter → its first chunk, read by wrapping OpenAIChat.prototype.stream
  *   and matched to the turn by the first chunk's receivedAt) and less the
  *   model's token pacing to the first sentence: (final → request made) +
- *   (first sentence → TTS command). For the OpenAI TTS engine the second part
- *   holds the TTS first byte; it is shown apart. Also shown raw.
+ *   (first sentence complete → TTS command). The safety guard holds the
+ *   model's text until a sentence is complete and checked and passes it on
+ *   re-stamped, so "first sentence complete" is the model's chunk that
+ *   completed it (bench/lib/post-call-probe.ts), and the guard's hold is in
+ *   the runtime's share (also shown apart). For the OpenAI TTS engine the
+ *   TTS command waits on the render, so its share ends at the sentence passed
+ *   to the splitter; the render is shown apart. Also shown raw.
  * - voice-to-voice (caller stopped speaking → bot heard), against the
  *   injected sum (STT 300 + TTFT 400 + TTS first byte when openai).
  * - CPU per live conversation: this process's CPU over the steady state (all
@@ -39,6 +44,11 @@
  * - memory: RSS (and heap) delta after a full collection at peak ÷ live.
  * - frames shed: caller-audio frames shed by the media server, STT frames
  *   shed by closed streams, ESL events shed.
+ * - the safety guard and the post-call analysis (bench/lib/post-call-probe.ts):
+ *   every local check of the guard timed exactly, interventions; each ended
+ *   conversation's analysis request (done / failed, its duration), how long the
+ *   analyses outlast the last conversation and the runtime CPU that takes, and
+ *   the runtime's CPU per conversation over the pass and that drain together.
  */
 process.env.LOG_LEVEL ??= "warn";
 
@@ -57,6 +67,8 @@ const { turnLatencies } = await import("../machines/turn-latency.ts");
 const { OpenAIChat } = await import("../src/ai/openai-chat.ts");
 const { createDatabase } = await import("../test/support/switchboard.ts");
 const { EventLoopLag } = await import("../src/runtime/event-loop-lag.ts");
+const { installPostCallProbe, counterTotal } = await import("./lib/post-call-probe.ts");
+const probe = installPostCallProbe();
 
 // Each model request the runtime makes: when the conversation handed it to the adapter, and
 // the first chunk's receivedAt (the same stamp the turn's llmFirstToken mark holds), so a
@@ -218,6 +230,10 @@ try {
     const m = new RegExp(`^${name}${labels ? `\\{${labels}\\}` : ""} (\\S+)$`, "m").exec(text);
     return m ? Number(m[1]) : 0;
   };
+  // The warm-up's analyses done first, so the pass's are its own.
+  await Promise.race([sb.postCall.whenIdle(), Bun.sleep(30_000)]);
+  probe.reset();
+  const post0 = sb.postCall.stats();
   const metrics0 = await metricsText();
 
   // ─── baseline: the idle runtime (connected, nothing live) ──────────────────
@@ -289,6 +305,16 @@ try {
     (lag as InstanceType<typeof EventLoopLag>).stop();
   }
   const passWallMs = performance.now() - passStart;
+  // The post-call analyses still queued or running when the last conversation ended: how long they take to drain, at what CPU.
+  const drainT0 = performance.now();
+  const drainCpu0 = process.cpuUsage();
+  const drainBoundMs = Math.max(5_000, Math.min(60_000, passStart + deadlineMs - 20_000 - drainT0));
+  const postAtEnd = sb.postCall.stats();
+  const drained = await Promise.race([sb.postCall.whenIdle().then(() => true), Bun.sleep(drainBoundMs).then(() => false)]);
+  const drainMs = performance.now() - drainT0;
+  const drainCpuUse = process.cpuUsage(drainCpu0);
+  const drainCpuMs = (drainCpuUse.user + drainCpuUse.system) / 1000;
+  const post1 = sb.postCall.stats();
   if (!peakMem) {
     // Never reached N at once: read memory now is meaningless; note it.
     console.log(`peak live conversations ${Math.max(...samples.map((s) => s.live))} < ${N}: no memory snapshot at N`);
@@ -309,6 +335,8 @@ try {
   const ttsToPlayback: number[] = [];
   const requestDelay: number[] = [];
   const serviceSeen: number[] = [];
+  const guardHold: number[] = [];
+  const rawTokenToSentence: number[] = [];
   let turnCount = 0;
   let gcTurns = 0;
   const gw = gcWindow as [number, number] | null;
@@ -324,13 +352,23 @@ try {
         continue;
       }
       const m = turnLatencies(t.marks);
-      const calledAt = k.llmFirstToken !== null ? llmCalls.get(k.llmFirstToken) : undefined;
-      if (calledAt !== undefined && k.finalTranscript !== null && k.firstSentence !== null && k.ttsCommand !== null) {
+      // The safety guard re-stamps what it passes on: the turn's first-token mark is its first release,
+      // keyed in the probe to the model's own first chunk and the chunk that completed the first sentence.
+      const guarded = k.llmFirstToken !== null ? probe.guarded.get(k.llmFirstToken) : undefined;
+      const modelFirst = guarded ? guarded.rawFirstToken : k.llmFirstToken;
+      const calledAt = modelFirst !== null ? llmCalls.get(modelFirst) : undefined;
+      if (calledAt !== undefined && modelFirst !== null && k.finalTranscript !== null && k.firstSentence !== null && k.ttsCommand !== null) {
         requestDelay.push(calledAt - k.finalTranscript);
-        serviceSeen.push(k.llmFirstToken! - calledAt);
-        // With OpenAI TTS, first sentence → command is the TTS service's render (first byte 150 ms and the
-        // rest of the file), not the runtime's: that engine's share is final → request only (shown apart).
-        share.push(calledAt - k.finalTranscript + (tts === "openai" ? 0 : k.ttsCommand - k.firstSentence));
+        serviceSeen.push(modelFirst - calledAt);
+        // The model's pacing to a whole first sentence is the model's; from there on the time is the runtime's:
+        // the guard's hold (checks, in order), the splitter, the TTS command. With OpenAI TTS, first sentence →
+        // command is the TTS service's render (first byte 150 ms and the rest of the file), shown apart.
+        const sentenceDone = guarded ? guarded.rawFirstSentence : k.firstSentence;
+        if (guarded) {
+          guardHold.push(guarded.released - guarded.rawFirstSentence);
+          rawTokenToSentence.push(guarded.rawFirstSentence - guarded.rawFirstToken);
+        }
+        share.push(calledAt - k.finalTranscript + (tts === "openai" ? k.firstSentence - sentenceDone : k.ttsCommand - sentenceDone));
       }
       const l = {
         finalToTtsCommand: m.finalToTtsCommandMs,
@@ -396,6 +434,13 @@ try {
   const sttShed = delta("switchboard_stt_frames_total", 'result="shed"');
   const eslDropped = delta("switchboard_esl_dropped_events");
   const journalDropped = ["events", "calls", "conversations"].reduce((n, t) => n + delta("switchboard_journal_db_refused_rows", `outcome="dropped",table="${t}"`), 0);
+  const analysesDone = post1.done - post0.done;
+  const analysesFailed = post1.failed - post0.failed;
+  const analysesSkipped = post1.skipped - post0.skipped;
+  const analysisMs = P(probe.analyses.filter((a) => a.ok).map((a) => a.ms));
+  const localCheckUs = P(probe.localCheckMs.map((x) => x * 1000));
+  const interventions = counterTotal(metrics1, "switchboard_safety_interventions_total") - counterTotal(metrics0, "switchboard_safety_interventions_total");
+  const runtimeCpuMsPerConversation = (passCpuMs + drainCpuMs) / N;
   const pm = peakMem as { rss: number; heap: number; live: number; gcMs: number } | null;
   const rssKiB = pm ? pm.rss / 1024 / pm.live : NaN;
   const heapKiB = pm ? pm.heap / 1024 / pm.live : NaN;
@@ -418,13 +463,15 @@ try {
     ["conversations ended / placed (outcomes)", `${N - (outcomes.get("still live") ?? 0)} / ${N} (${[...outcomes].map(([k, n]) => `${k} ×${n}`).join(", ")})`, "", ""],
     ["turns answered (caller turns with a reply)", `${shareRaw.length + gcTurns} of ${turnCount} (expected ${N * T})`, "", ""],
     ["peak live conversations / mean in steady state", `${peakLive} / ${ms(meanLive)} over ${(wallMs / 1000).toFixed(1)} s`, "", ""],
-    [tts === "openai" ? "runtime share: final → LLM request (TTS render apart) p50/p95/p99 ms" : "runtime share: (final → LLM request) + (sentence → TTS cmd) p50/p95/p99 ms", trio(pShare), "≤ 5 ms p99", verdict(targets[0]!.pass)],
+    [tts === "openai" ? "runtime share: final → LLM request (TTS render apart) p50/p95/p99 ms" : "runtime share: (final → LLM request) + (sentence complete → TTS cmd, guard incl.) p50/p95/p99 ms", trio(pShare), "≤ 5 ms p99", verdict(targets[0]!.pass)],
     ["  final transcript → LLM request made ms", trio(P(requestDelay)), "", ""],
     ["  LLM request → first token, as the runtime saw it ms", trio(P(serviceSeen)), `injected ${LLM_TTFT_MS}`, ""],
     ["  final → first TTS command (raw) p50/p95/p99 ms", trio(pRaw), "", ""],
-    ["  final → first token (injected TTFT 400) p50/p95/p99 ms", trio(P(llmToFirstToken)), "", ""],
-    ["  first token → first sentence (sim token pacing) ms", trio(P(tokenToSentence)), "", ""],
+    ["  final → first token mark (the guard's first release) p50/p95/p99 ms", trio(P(llmToFirstToken)), "TTFT 400 + first sentence", ""],
+    ["  first token mark → first sentence (splitter, after the guard) ms", trio(P(tokenToSentence)), "", ""],
     ["  first sentence → TTS command sent ms", trio(P(sentenceToTts)), tts === "openai" ? `holds TTS first byte ${TTS_FIRST_BYTE_MS} + render` : "", ""],
+    ["  guarded turns: model's first chunk → first sentence complete ms", trio(P(rawTokenToSentence)), "the model's pacing, before the guard", ""],
+    ["  guarded turns: guard hold, sentence complete → passed on ms", trio(P(guardHold)), `${guardHold.length} turns`, ""],
     ["voice-to-voice p50/p95/p99 ms", trio(pV2v), `injected ${injectedSum} ms`, ""],
     ["  voice-to-voice − injected sum p50/p95/p99 ms", trio(pV2vOver), "", ""],
     ["  end of speech → final (injected STT 300) ms", trio(P(eosToFinal)), "", ""],
@@ -445,6 +492,14 @@ try {
     ["STT frames sent / shed", `${sttSent} / ${sttShed}`, "0 shed", ""],
     ["ESL events shed", String(eslDropped), "0", verdict(targets[2]!.pass)],
     ["journal rows the database refused and dropped", String(journalDropped), "0", ""],
+    ["post-call analyses done / failed / skipped", `${analysesDone} / ${analysesFailed} / ${analysesSkipped} of ${N}`, `${N} done`, ""],
+    ["  analysis model pass p50/p95/p99 ms", trio(analysisMs), "", ""],
+    ["  queued+running at the last end; drain to idle ms; runtime CPU ms in it", `${postAtEnd.queued + postAtEnd.running}; ${ms(drainMs)}${drained ? "" : " (not idle)"}; ${ms(drainCpuMs)}`, "", ""],
+    ["safety local checks (caller turns, reply sentences) / per turn", `${probe.localCheckMs.length} / ${ms(probe.localCheckMs.length / Math.max(1, turnCount))}`, "", ""],
+    ["  local check p50/p95/p99 µs", trio(localCheckUs), "", ""],
+    ["  local checks' total time over the pass ms", ms(probe.localCheckMs.reduce((a, b) => a + b, 0)), "", ""],
+    ["  moderation requests / interventions", `${probe.moderationMs.length} / ${interventions}`, "", ""],
+    ["runtime CPU per conversation, whole pass + analysis drain (CPU-ms)", ms(runtimeCpuMsPerConversation), "", ""],
   ];
   printTable(
     `Conversations: ${N} × ${T} turns at ${cps} CPS, TTS ${tts}, ${db}; bun ${Bun.version}, ${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
@@ -472,6 +527,9 @@ try {
     passWallMs,
     runtimeShareMs: pShare,
     runtimeShareSamples: share.length,
+    guardedTurns: guardHold.length,
+    guardHoldMs: P(guardHold),
+    modelFirstChunkToFirstSentenceMs: P(rawTokenToSentence),
     finalToLlmRequestMs: P(requestDelay),
     llmRequestToFirstTokenSeenMs: P(serviceSeen),
     eventLoopLagAtPeakMs: lagFigures,
@@ -495,6 +553,27 @@ try {
     memory: pm && { rssDeltaBytes: pm.rss, heapDeltaBytes: pm.heap, live: pm.live, rssKiBPerConversation: rssKiB, heapKiBPerConversation: heapKiB },
     frames: { mediaIn, mediaShed, sttSent, sttShed, eslEventsShed: eslDropped },
     journalRowsDropped: journalDropped,
+    postCallAnalysis: {
+      done: analysesDone,
+      failed: analysesFailed,
+      skipped: analysesSkipped,
+      requests: probe.analyses.length,
+      requestsFailed: probe.analyses.filter((a) => !a.ok).length,
+      modelPassMs: analysisMs,
+      queuedOrRunningAtLastEnd: postAtEnd.queued + postAtEnd.running,
+      drainMs,
+      drained,
+      drainRuntimeCpuMs: drainCpuMs,
+    },
+    safety: {
+      localChecks: probe.localCheckMs.length,
+      localChecksPerTurn: probe.localCheckMs.length / Math.max(1, turnCount),
+      localCheckUs,
+      localCheckTotalMs: probe.localCheckMs.reduce((a, b) => a + b, 0),
+      moderationRequests: probe.moderationMs.length,
+      interventions,
+    },
+    runtimeCpuMsPerConversationWithAnalysis: runtimeCpuMsPerConversation,
     targets,
   });
   console.log(`\nwrote ${resolve(path)}`);
