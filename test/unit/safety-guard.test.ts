@@ -325,3 +325,18 @@ test("a stopped guard passes nothing more on (barge-in)", async () => {
   await Bun.sleep(50);
   expect(out).toEqual([]);
 });
+
+test("the model's time to first token survives the guard: an empty first chunk carries the first chunk's arrival, the checked sentence comes after", async () => {
+  const safety = new ConversationSafety({ moderator: null, secrets: [], journal: () => {} });
+  safety.register("c1", SPEC);
+  const chunks: LlmChunk[] = [];
+  const guard = safety.guard("c1", [{ role: "system", content: SYSTEM }, { role: "user", content: "When are you open?" }], (c) => chunks.push(c));
+  const firstArrival = performance.now() - 500; // as if the first token came half a second before it was pushed
+  guard.push({ type: "llm.text", receivedAt: firstArrival, text: "We are open " });
+  guard.push({ type: "llm.text", receivedAt: performance.now(), text: "from 8 to 5. " });
+  guard.push({ type: "llm.finish", receivedAt: performance.now(), reason: "stop", usage: null });
+  await new Promise((r) => setTimeout(r, 20));
+  expect(chunks[0]).toEqual({ type: "llm.text", receivedAt: firstArrival, text: "" });
+  expect(chunks.filter((c) => c.type === "llm.text").map((c) => (c as { text: string }).text).join("")).toBe("We are open from 8 to 5. ");
+  expect(chunks[1]!.receivedAt).toBeGreaterThan(firstArrival);
+});

@@ -25,6 +25,7 @@
  */
 import { takeSentences, flushSentences } from "../../../machines/sentences.ts";
 import type { ChatMessage, LlmChunk } from "../../../machines/ports/index.ts";
+import { saysEmergencyKeyword } from "../../../machines/emergency-keywords.ts";
 import { blockedTopic, promptProbe } from "./input-rules.ts";
 import type { Moderator, ModerationVerdict } from "./moderation.ts";
 import { leakContext, leakIn, redacted, wordsOf, type LeakContext } from "./output-rules.ts";
@@ -87,6 +88,8 @@ export class ReplyGuard {
   private queue: Promise<void> = Promise.resolve();
   private suppressed = false;
   private stopped = false;
+  /** The first text chunk has been answered with its first-token marker. */
+  private firstTextSeen = false;
   private readonly abort = new AbortController();
   private readonly leaks: LeakContext;
 
@@ -132,15 +135,22 @@ export class ReplyGuard {
     return instruction;
   }
 
+  /** The same whole-word, denial-aware reading the conversation's flow uses, so guard and flow agree on what is an emergency. */
   private emergencyIn(said: string): boolean {
-    const lower = said.toLowerCase();
-    return this.policy.emergencyKeywords.some((k) => lower.includes(k));
+    return saysEmergencyKeyword(said, this.policy.emergencyKeywords);
   }
 
   /** A chunk from the model. */
   push(chunk: LlmChunk): void {
     if (this.stopped) return;
     if (chunk.type === "llm.text") {
+      if (!this.firstTextSeen) {
+        // The text is held until its sentence is checked, but the turn's first-token mark must stay
+        // the model's own (time to first token): an empty chunk stamped when the first one arrived.
+        this.firstTextSeen = true;
+        const arrivedAt = chunk.receivedAt;
+        this.enqueue(Promise.resolve(), () => this.emit({ type: "llm.text", receivedAt: arrivedAt, text: "" }));
+      }
       this.buffer += chunk.text;
       const split = takeSentences(this.buffer);
       this.buffer = split.rest;
