@@ -352,8 +352,8 @@ try {
         continue;
       }
       const m = turnLatencies(t.marks);
-      // The safety guard re-stamps what it passes on: the turn's first-token mark is its first release,
-      // keyed in the probe to the model's own first chunk and the chunk that completed the first sentence.
+      // The safety guard re-stamps the sentences it passes on but keeps the turn's first-token mark the
+      // model's own first chunk; the probe keys by it the chunk that completed the first sentence and its release.
       const guarded = k.llmFirstToken !== null ? probe.guarded.get(k.llmFirstToken) : undefined;
       const modelFirst = guarded ? guarded.rawFirstToken : k.llmFirstToken;
       const calledAt = modelFirst !== null ? llmCalls.get(modelFirst) : undefined;
@@ -467,8 +467,8 @@ try {
     ["  final transcript → LLM request made ms", trio(P(requestDelay)), "", ""],
     ["  LLM request → first token, as the runtime saw it ms", trio(P(serviceSeen)), `injected ${LLM_TTFT_MS}`, ""],
     ["  final → first TTS command (raw) p50/p95/p99 ms", trio(pRaw), "", ""],
-    ["  final → first token mark (the guard's first release) p50/p95/p99 ms", trio(P(llmToFirstToken)), "TTFT 400 + first sentence", ""],
-    ["  first token mark → first sentence (splitter, after the guard) ms", trio(P(tokenToSentence)), "", ""],
+    ["  final → first token mark (the model's first chunk) p50/p95/p99 ms", trio(P(llmToFirstToken)), `injected TTFT ${LLM_TTFT_MS}`, ""],
+    ["  first token mark → first sentence (model pacing + guard hold + splitter) ms", trio(P(tokenToSentence)), "", ""],
     ["  first sentence → TTS command sent ms", trio(P(sentenceToTts)), tts === "openai" ? `holds TTS first byte ${TTS_FIRST_BYTE_MS} + render` : "", ""],
     ["  guarded turns: model's first chunk → first sentence complete ms", trio(P(rawTokenToSentence)), "the model's pacing, before the guard", ""],
     ["  guarded turns: guard hold, sentence complete → passed on ms", trio(P(guardHold)), `${guardHold.length} turns`, ""],

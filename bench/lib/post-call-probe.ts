@@ -10,12 +10,12 @@
  *  - each post-call analysis request, timed by wrapping
  *    OpenAIAnalysis.prototype.analyse (ok or failed);
  *  - each guarded reply's timeline: the guard holds the model's text until a
- *    sentence is complete and checked, then passes it on re-stamped, so the
- *    turn's llmFirstToken mark is the guard's first release, not the model's
- *    first chunk. Wrapping ReplyGuard.prototype.push (and the instance's
- *    emit) keys, by that release's receivedAt, the model's first chunk
- *    (matched to its request by the bench's OpenAIChat wrapper) and the chunk
- *    that completed the first sentence: what the guard's hold costs a turn.
+ *    sentence is complete and checked, then passes it on re-stamped (the
+ *    turn's llmFirstToken mark stays the model's first chunk: the guard sends
+ *    an empty chunk with that time first). Wrapping ReplyGuard.prototype.push
+ *    (and the instance's emit) keys, by that first chunk's arrival, the chunk
+ *    that completed the first sentence and the sentence's release: what the
+ *    guard's hold costs a turn.
  * Install before the runtime starts; reset() after the warm-up so only the
  * pass counts.
  */
@@ -34,7 +34,7 @@ export interface PostCallProbe {
   readonly moderationMs: number[];
   /** Each post-call analysis model pass, ms, and whether it gave an analysis. */
   readonly analyses: Array<{ ms: number; ok: boolean }>;
-  /** By the guard's first release (the turn's llmFirstToken mark): that reply's raw timeline. */
+  /** By the model's first chunk's arrival (the turn's llmFirstToken mark, which the guard keeps): that reply's raw timeline. */
   readonly guarded: Map<number, GuardedReply>;
   reset(): void;
 }
@@ -81,9 +81,11 @@ export function installPostCallProbe(): PostCallProbe {
       const self = this as unknown as { emit: (c: LlmChunk) => void };
       const emit0 = self.emit;
       self.emit = (c: LlmChunk) => {
-        if (c.type === "llm.text" && !st.released && st.rawFirstToken !== null) {
+        // The guard's empty first chunk only carries the model's first-token time (the turn's
+        // llmFirstToken mark); the first release with words is the checked first sentence.
+        if (c.type === "llm.text" && c.text !== "" && !st.released && st.rawFirstToken !== null) {
           st.released = true;
-          probe.guarded.set(c.receivedAt, { rawFirstToken: st.rawFirstToken, rawFirstSentence: st.rawFirstSentence ?? st.rawFirstToken, released: c.receivedAt });
+          probe.guarded.set(st.rawFirstToken, { rawFirstToken: st.rawFirstToken, rawFirstSentence: st.rawFirstSentence ?? st.rawFirstToken, released: c.receivedAt });
         }
         emit0(c);
       };
