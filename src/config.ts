@@ -97,6 +97,9 @@
  *   Post-call analysis (one model pass per ended conversation: summary, caller, reason, appointment):
  *   POST_CALL_ANALYSIS [on]     on | off (off: ended conversations are marked skipped, no model call)
  *   ANALYSIS_MODEL              the model that writes it [LLM_MODEL]
+ *   ANALYSIS_CONCURRENCY [4]    model passes at once (1-64); the rest queue in order. Each is a
+ *                               model request, so this bounds the load an end-of-shift burst of
+ *                               hang-ups puts on the model's rate limit, not the runtime's CPU
  *
  *   Receptionist text test bench (POST /v1/receptionists/:id/test):
  *   TEXT_SESSIONS_MAX [100]     test sessions held at once (live or recently ended); 429 beyond
@@ -183,7 +186,7 @@ export interface Config {
     inboundFirstMessage: string | undefined;
   };
   /** Post-call analysis (runtime/post-call.ts). */
-  analysis: { enabled: boolean; model: string };
+  analysis: { enabled: boolean; model: string; concurrency: number };
   /** The receptionist text test bench's sessions (runtime/text-sessions.ts). */
   textSessions: { max: number; idleTtlMs: number };
   /** Reply moderation (src/ai/safety/moderation.ts). */
@@ -390,6 +393,7 @@ export const envSchema = z.object({
   INBOUND_CONVERSATION_FIRST_MESSAGE: prose(),
   POST_CALL_ANALYSIS: oneOf(["on", "off"], "on"),
   ANALYSIS_MODEL: token(),
+  ANALYSIS_CONCURRENCY: integer(4, 1, 64, "a whole number 1-64"),
   TEXT_SESSIONS_MAX: integer(100, 1, 10_000, "a whole number 1-10000"),
   TEXT_SESSION_IDLE_TTL_S: integer(1800, 10, 86_400, "seconds 10-86400"),
   OPENAI_MODERATION: oneOf(["true", "false"], "false"),
@@ -476,7 +480,7 @@ export function loadConfig(env: Env = process.env): Config {
       inboundPrompt: e.INBOUND_CONVERSATION_PROMPT,
       inboundFirstMessage: e.INBOUND_CONVERSATION_FIRST_MESSAGE,
     },
-    analysis: { enabled: e.POST_CALL_ANALYSIS === "on", model: e.ANALYSIS_MODEL ?? e.LLM_MODEL },
+    analysis: { enabled: e.POST_CALL_ANALYSIS === "on", model: e.ANALYSIS_MODEL ?? e.LLM_MODEL, concurrency: e.ANALYSIS_CONCURRENCY },
     textSessions: { max: e.TEXT_SESSIONS_MAX, idleTtlMs: e.TEXT_SESSION_IDLE_TTL_S * 1000 },
     safety: { moderation: e.OPENAI_MODERATION === "true", moderationModel: e.OPENAI_MODERATION_MODEL, moderationOnError: e.OPENAI_MODERATION_ON_ERROR },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

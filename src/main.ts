@@ -278,7 +278,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   const executor = new SwitchExecutor(host, link, metrics, () => router.dispatchingSince);
   host.register(createCallKind({ executor, link, journal, metrics }));
   const tools = options.tools ?? new ToolRegistry();
-  const postCall = new PostCallAnalyser({ db: database.db, journal, model: config.analysis.enabled ? speech.analysis : null });
+  const postCall = new PostCallAnalyser({ db: database.db, journal, model: config.analysis.enabled ? speech.analysis : null, concurrency: config.analysis.concurrency });
   // Prompt probes, leaks, blocked topics and (OPENAI_MODERATION) moderation, around every model request.
   const safety = safetyFromConfig({
     settings: config.safety,

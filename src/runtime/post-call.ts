@@ -28,7 +28,7 @@ export interface PostCallAnalyserOptions {
   journal: Pick<JournalWriter, "flush" | "append" | "resume">;
   /** null: analysis is off (POST_CALL_ANALYSIS=off) — ended conversations are marked skipped. */
   model: AnalysisModel | null;
-  /** Model passes at once (default 4). */
+  /** Model passes at once (ANALYSIS_CONCURRENCY; default 4). */
   concurrency?: number;
   /** Longest one model pass may take, ms (default 30 000). */
   timeoutMs?: number;

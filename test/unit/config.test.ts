@@ -88,6 +88,18 @@ describe("loadConfig", () => {
     expect(err.issues.map((i) => i.variable)).toEqual([name]);
   });
 
+  test("ANALYSIS_CONCURRENCY sets the post-call analyser's model passes at once: 4 unless given, 1-64", () => {
+    expect(loadConfig({}).analysis.concurrency).toBe(4);
+    expect(loadConfig({ ANALYSIS_CONCURRENCY: "" }).analysis.concurrency).toBe(4);
+    expect(loadConfig({ ANALYSIS_CONCURRENCY: "1" }).analysis.concurrency).toBe(1);
+    expect(loadConfig({ ANALYSIS_CONCURRENCY: "64" }).analysis.concurrency).toBe(64);
+    for (const bad of ["0", "65", "1.5", "four", "-2"]) {
+      const err = configError({ ANALYSIS_CONCURRENCY: bad });
+      expect(err.issues.map((i) => i.variable)).toEqual(["ANALYSIS_CONCURRENCY"]);
+      expect(err.message).toContain(`ANALYSIS_CONCURRENCY: expected a whole number 1-64, got "${bad}"`);
+    }
+  });
+
   test("every bad variable is listed, not only the first", () => {
     const err = configError({ ESL_PORT: "abc", PORT: "http", LOG_LEVEL: "chatty", ESL_HOST: "fs1.internal" });
     expect(err.issues.map((i) => i.variable).sort()).toEqual(["ESL_PORT", "LOG_LEVEL", "PORT"]);
