@@ -234,6 +234,45 @@ describe.skipIf(!FS_HOST)("real FreeSWITCH: the README tour and the inbound path
     }
   });
 
+  test.skipIf(!HAVE_SIPP || !FS_LOCAL)("a carrier call to a DID routed to a receptionist (sipp → public → switchboard) starts that receptionist's conversation, greeting first", async () => {
+    const created = await api("POST", "/v1/receptionists", {
+      template: "medical-office",
+      overrides: { name: "Real Switch Dental", greeting: "Real Switch Dental, how can I help?" },
+    });
+    expect(created.status).toBe(201);
+    const did = `1212${Math.floor(1_000_000 + Math.random() * 8_999_999)}`;
+    expect((await api("POST", "/v1/numbers", { did: `+${did}`, receptionist_id: created.body.id })).status).toBe(201);
+    const sipp = Bun.spawn(["sipp", "-sn", "uac", "-s", did, "-i", "127.0.0.1", "-p", "5078", "-m", "1", "-d", "6000", "-timeout", "20", `127.0.0.1:${SIP_PORT}`], {
+      stdout: "ignore",
+      stderr: "ignore",
+    });
+    try {
+      const call = await inboundCallTo(did);
+      const ended = await waitFor(call.id, (c) => FINAL.has(c.status), 30_000);
+      expect(ended.status).toBe("completed");
+      const list = await api("GET", `/v1/conversations?call_id=${call.id}`);
+      expect(list.status).toBe(200);
+      expect(list.body.conversations).toHaveLength(1);
+      let conversation: any;
+      const deadline = Date.now() + 10_000;
+      do {
+        conversation = (await api("GET", `/v1/conversations/${list.body.conversations[0].id}`)).body;
+        if (conversation.status === "ended") break;
+        await Bun.sleep(100);
+      } while (Date.now() < deadline);
+      expect(conversation.status).toBe("ended");
+      expect(conversation.receptionist).toEqual({ id: created.body.id, version: 1 });
+      expect(conversation.transcript[0]).toMatchObject({ who: "bot", text: "Real Switch Dental, how can I help?" });
+      // The switch spoke it (speak on the caller's channel) while mod_audio_stream carried the caller's audio.
+      const names = ended.events.map((e: any) => e.name);
+      expect(names).toContain("audio_stream");
+      expect(names).toContain("speak");
+    } finally {
+      sipp.kill();
+      await sipp.exited;
+    }
+  }, 45_000);
+
   test.skipIf(!HAVE_SIPP || !FS_LOCAL || !PHONE_PASSWORD)(
     "a desk phone dialling 5501 (default context: vanilla's global extension runs hash first) reaches the runtime",
     async () => {
