@@ -25,6 +25,8 @@ import { startSimProcess, type SimProcess } from "./lib/sim-process.ts";
 import { CallTimeline, type TimelineFigures } from "./lib/call-timeline.ts";
 import { PassProbe, type PassCost } from "./lib/pass-probe.ts";
 import { paced } from "./lib/pacer.ts";
+import { benchCleanup } from "./lib/bench-cleanup.ts";
+import { histogramCount } from "./lib/metrics-text.ts";
 import type { SwitchEvent } from "../machines/switch/index.ts";
 
 // The logger reads LOG_LEVEL when first imported: load the runtime after setting it.
@@ -82,25 +84,7 @@ const passDeadlineMs = rampMs + answerMs + dtmfAtMs + 15_000;
 const watchdogMs = 60_000 + 2 * passDeadlineMs;
 
 // ─── cleanup, whatever happens ──────────────────────────────────────────────
-const cleanups: Array<() => unknown> = [];
-let cleaning: Promise<void> | null = null;
-const cleanup = () =>
-  (cleaning ??= (async () => {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await Promise.race([fn(), Bun.sleep(10_000)]);
-      } catch (err) {
-        console.error("cleanup step failed:", err);
-      }
-    }
-  })());
-const abort = (why: string, code: number) => {
-  console.error(`\ncalls bench: ${why}; cleaning up`);
-  void cleanup().finally(() => process.exit(code));
-};
-const watchdog = setTimeout(() => abort(`still running after ${Math.round(watchdogMs / 1000)} s`, 3), watchdogMs);
-process.once("SIGINT", () => abort("interrupted", 130));
-process.once("SIGTERM", () => abort("terminated", 143));
+const cleanups = benchCleanup("calls", watchdogMs);
 
 console.log(
   `calls bench: ${calls} calls at ${cps} CPS; answer after ${answerMs} ms, DTMF "1" at ${dtmfAtMs} ms into a ${promptMs} ms prompt; ${db}; bounded at ${Math.round(watchdogMs / 1000)} s`,
@@ -151,8 +135,7 @@ try {
   console.error("calls bench failed:", err);
   process.exitCode = 1;
 } finally {
-  clearTimeout(watchdog);
-  await cleanup();
+  await cleanups.finish();
 }
 process.exit(process.exitCode ?? 0);
 
@@ -364,8 +347,7 @@ async function runtimePass(port: number): Promise<RuntimePassResult> {
     bump(statuses, r.status === 200 ? String(((await r.json()) as { status?: string }).status) : `HTTP ${r.status}`);
   }
   const metricsText = await (await fetch(`${sb.url}/metrics`)).text();
-  const count = (text: string, name: string) => Number(new RegExp(`^${name}_count (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
-  const metricsCount = (name: string) => count(metricsText, name) - count(metricsBefore, name);
+  const metricsCount = (name: string) => histogramCount(metricsText, name) - histogramCount(metricsBefore, name);
   return {
     fig,
     cost,

@@ -121,10 +121,3 @@ export function installPostCallProbe(): PostCallProbe {
   };
   return probe;
 }
-
-/** A counter's value summed over all its label sets, in a /metrics text. */
-export function counterTotal(text: string, name: string): number {
-  let sum = 0;
-  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "gm"))) sum += Number(m[1]);
-  return sum;
-}
