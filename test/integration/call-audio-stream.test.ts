@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Server } from "bun";
 import { startHarness, type Harness } from "../support/switchboard.ts";
+import { until } from "../support/until.ts";
 
 describe("caller audio through the call actor (mod_audio_stream on the simulator)", () => {
   let h: Harness;
@@ -46,14 +47,6 @@ describe("caller audio through the call actor (mod_audio_stream on the simulator
     await h?.close();
   });
 
-  const until = async (what: string, ok: () => boolean, timeoutMs = 5_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!ok()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await Bun.sleep(10);
-    }
-  };
-
   test("start: the metadata arrives intact (spaces, quotes, backslashes), then 640-byte frames; stop closes the socket", async () => {
     const placed = await h.api("POST", "/v1/calls", { to: "+15551230000", from: "+15550001111" });
     const id = placed.body.id;
@@ -63,7 +56,7 @@ describe("caller audio through the call actor (mod_audio_stream on the simulator
     const start = h.sb.host.command(id, { type: "audio_stream", action: "start", url: `ws://127.0.0.1:${server.port}${path}?token=t0k3n`, metadata, at: Date.now() });
     expect(start.outcome).toBe("accepted");
 
-    await until("the stream's metadata and frames", () => (streams.get(path)?.frames ?? 0) >= 3);
+    await until("the stream's metadata and frames", () => (streams.get(path)?.frames ?? 0) >= 3, 5_000, 10);
     expect(streams.get(path)!.metadata).toBe(metadata);
     expect([...streams.get(path)!.frameBytes]).toEqual([640]);
     expect((h.sb.host.inspect(id)!.context.audio_stream as { sampleRate: number }).sampleRate).toBe(16000);
@@ -73,7 +66,7 @@ describe("caller audio through the call actor (mod_audio_stream on the simulator
     expect(again).toEqual({ outcome: "refused", reason: "cannot start an audio stream on a call that already streams audio", state: "in_progress.idle" });
 
     expect(h.sb.host.command(id, { type: "audio_stream", action: "stop", at: Date.now() }).outcome).toBe("accepted");
-    await until("the stream to close", () => streams.get(path)!.closed);
+    await until("the stream to close", () => streams.get(path)!.closed, 5_000, 10);
     expect(h.sb.host.inspect(id)!.context.audio_stream).toBeNull();
 
     const stored = await h.waitForCall(id, (c) => c.events.some((e: any) => e.kind === "command" && e.name === "audio_stream" && e.data.action === "stop"));

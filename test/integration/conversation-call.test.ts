@@ -15,6 +15,7 @@ import { join } from "node:path";
 import type { ConversationView } from "../../src/runtime/conversation-api.ts";
 import { spokenText } from "../../src/sim/openai/index.ts";
 import { startHarness, type Harness } from "../support/switchboard.ts";
+import { until } from "../support/until.ts";
 
 const PROMPT = [
   "You are the receptionist of Harbour Dental.",
@@ -59,14 +60,14 @@ describe("a conversation on an outbound call", () => {
     return callId;
   };
 
-  const ended = async (id: string, timeoutMs = 25_000): Promise<ConversationView> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const view = h.sb.conversations.conversationView(id);
-      if (view && !view.live) return view;
-      if (Date.now() > deadline) throw new Error(`conversation ${id} did not end; state ${view?.state}, transcript ${JSON.stringify(view?.context.transcript)}`);
-      await Bun.sleep(50);
-    }
+  const ended = (id: string, timeoutMs = 25_000): Promise<ConversationView> => {
+    let view: ConversationView | null | undefined;
+    return until(
+      () => `conversation ${id} to end; state ${view?.state}, transcript ${JSON.stringify(view?.context.transcript)}`,
+      () => ((view = h.sb.conversations.conversationView(id)) && !view.live ? view : null),
+      timeoutMs,
+      50,
+    );
   };
 
   test("a simulated caller holds a three-turn conversation: both sides in order, every turn measured", async () => {
@@ -126,9 +127,7 @@ describe("a conversation on an outbound call", () => {
   test("a conversation cannot outlive the runtime: on shutdown its call is hung up and it is stored ended", async () => {
     const callId = place("15551230000");
     const { id } = h.sb.conversations.startConversation(callId, { systemPrompt: PROMPT, firstMessage: "Hello." });
-    for (const until = Date.now() + 10_000; h.sb.conversations.conversationView(id)?.state !== "live.listening"; await Bun.sleep(20)) {
-      if (Date.now() > until) throw new Error("the conversation never listened");
-    }
+    await until("the conversation to listen", () => h.sb.conversations.conversationView(id)?.state === "live.listening", 10_000, 20);
     await h.restart();
     const stored = await h.api("GET", `/v1/conversations/${id}`);
     expect(stored.status).toBe(200);
@@ -179,10 +178,13 @@ describe("a conversation that speaks with OpenAI TTS", () => {
       firstMessage: "Hello, Harbour Dental.",
       voice: { engine: "openai", voice: "nova" },
     });
-    let view: ConversationView | null = null;
-    for (const until = Date.now() + 25_000; !(view = h.sb.conversations.conversationView(id)) || view.live; await Bun.sleep(50)) {
-      if (Date.now() > until) throw new Error(`conversation did not end: ${JSON.stringify(view?.context.transcript)}`);
-    }
+    let last: ConversationView | null | undefined;
+    const view = await until(
+      () => `the conversation to end: ${JSON.stringify(last?.context.transcript)}`,
+      () => ((last = h.sb.conversations.conversationView(id)) && !last.live ? last : null),
+      25_000,
+      50,
+    );
     expect(view.context.transcript.map((e) => [e.who, e.interrupted])).toEqual([
       ["bot", false],
       ["caller", false],

@@ -12,6 +12,7 @@ import { listEvents } from "../../src/db/queries/call-events.ts";
 import type { ConversationView } from "../../src/runtime/conversation-api.ts";
 import { ToolRegistry } from "../../src/runtime/tool-registry.ts";
 import { startHarness, type Harness } from "../support/switchboard.ts";
+import { until } from "../support/until.ts";
 
 const PROMPT = [
   "You are the receptionist of Harbour Dental.",
@@ -83,20 +84,11 @@ describe("a conversation under bad input", () => {
     h.sb.runtime.place({ callId, to, dialString: `sofia/gateway/carrier/${to}`, from: "+15550001111", timeoutSec: 30, dryRun: false });
     return callId;
   };
-  const until = async <T>(what: string, get: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = get();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await Bun.sleep(20);
-    }
-  };
   const ended = (id: string) =>
     until<ConversationView>(`conversation ${id} to end`, () => {
       const v = h.sb.conversations.conversationView(id);
       return v && !v.live ? v : null;
-    }, 30_000);
+    }, 30_000, 20);
   const journal = async (id: string) => {
     await h.sb.journal.flush();
     return listEvents(h.sb.database.db, id);
@@ -122,7 +114,7 @@ describe("a conversation under bad input", () => {
     const base = `ws://127.0.0.1:${h.sb.media.port}/audio`;
 
     // Wait until the first answer is being given: the call's audio stream is up and heard.
-    await until("the first answer", () => h.sb.conversations.conversationView(id)?.context.turns.length === 1);
+    await until("the first answer", () => h.sb.conversations.conversationView(id)?.context.turns.length === 1, 20_000, 20);
 
     // A wrong token for the live call, and a call that does not exist: refused before the upgrade.
     expect(await connect(`${base}/${callId}?token=${"x".repeat(32)}`)).toMatchObject({ opened: false });
@@ -133,7 +125,7 @@ describe("a conversation under bad input", () => {
     // The switch sends a stray text frame on the call's own stream: skipped, counted.
     const textBefore = counters.textFramesUnexpected;
     await h.sb.link.api("uuid_audio_stream", `${callId} send_text garbage`);
-    await until("the stray text frame", () => counters.textFramesUnexpected > textBefore);
+    await until("the stray text frame", () => counters.textFramesUnexpected > textBefore, 20_000, 20);
 
     // A peer with a valid token (a second stream for the call, as a misbehaving module would open)
     // sends odd-sized frames and text: trimmed or skipped and counted. It displaces the switch's

@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { listEvents } from "../../src/db/queries/call-events.ts";
 import type { ConversationView } from "../../src/runtime/conversation-api.ts";
 import { startHarness, type Harness } from "../support/switchboard.ts";
+import { until } from "../support/until.ts";
 
 const PROMPT = [
   "You are the receptionist of Harbour Dental.",
@@ -18,23 +19,14 @@ const PROMPT = [
 ].join("\n");
 
 function harnessFor(h: () => Harness) {
-  const ended = async (id: string, timeoutMs = 30_000): Promise<ConversationView> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const view = h().sb.conversations.conversationView(id);
-      if (view && !view.live) return view;
-      if (Date.now() > deadline) throw new Error(`conversation ${id} did not end; state ${view?.state}, transcript ${JSON.stringify(view?.context.transcript)}`);
-      await Bun.sleep(50);
-    }
-  };
-  const until = async <T>(what: string, get: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = get();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await Bun.sleep(25);
-    }
+  const ended = (id: string, timeoutMs = 30_000): Promise<ConversationView> => {
+    let view: ConversationView | null | undefined;
+    return until(
+      () => `conversation ${id} to end; state ${view?.state}, transcript ${JSON.stringify(view?.context.transcript)}`,
+      () => ((view = h().sb.conversations.conversationView(id)) && !view.live ? view : null),
+      timeoutMs,
+      50,
+    );
   };
   const journal = async (id: string) => {
     await h().sb.journal.flush();
@@ -77,7 +69,7 @@ describe("an inbound call runs the configured conversation", () => {
 
   test("answered, greeted with the first message, the caller's question answered; the call and the conversation end together", async () => {
     const callId = await h.sim.placeInboundCall({ from: "+15557654321", to: "5500", socket: { host: "127.0.0.1", port: h.sb.outboundSocketPort } });
-    const started = await t.until("the conversation", () => h.sb.conversations.conversationOfCall(callId) ?? h.sb.conversations.liveConversations().find((c) => c.callId === callId));
+    const started = await t.until("the conversation", () => h.sb.conversations.conversationOfCall(callId) ?? h.sb.conversations.liveConversations().find((c) => c.callId === callId), 20_000);
     expect(started.direction).toBe("inbound");
     const view = await t.ended(started.id);
     expect(view.context.outcome).toBe("caller_hung_up");

@@ -26,6 +26,7 @@ import type { ConversationSpec, ConversationView } from "../../src/runtime/conve
 import { conversationRecord } from "../../src/runtime/conversation-record.ts";
 import { createRuntimeMetrics } from "../../src/runtime/runtime-metrics.ts";
 import { startHarness, TEST_API_KEY, type Harness } from "../support/switchboard.ts";
+import { until } from "../support/until.ts";
 
 const PROMPT = "You are the receptionist of Elm Street Dental. SECRET-PROMPT-b41c: the staff door code is 4711.";
 const ORIGIN = Date.UTC(2026, 10, 26, 9, 0, 0);
@@ -523,13 +524,10 @@ describe("POST /v1/calls with a conversation: the real runtime", () => {
       expect(typeof conversationId).toBe("string");
       const call = await h.waitForCall(res.body.id, (c) => c.status === "in-progress");
       expect(call.conversation_id).toBe(conversationId);
-      const deadline = Date.now() + 10_000;
-      let conv: any;
-      while (Date.now() < deadline) {
-        conv = await h.api("GET", `/v1/conversations/${conversationId}`);
-        if (conv.status === 200 && conv.body.transcript.some((e: any) => e.who === "bot")) break;
-        await Bun.sleep(50);
-      }
+      const conv = await until("the bot's first words in the live view", async () => {
+        const r = await h.api("GET", `/v1/conversations/${conversationId}`);
+        return r.status === 200 && r.body.transcript.some((e: any) => e.who === "bot") ? r : null;
+      }, 10_000, 50);
       expect(conv.status).toBe(200);
       noPrompt(conv.body);
       expect(conv.body).toMatchObject({ id: conversationId, call_id: res.body.id, status: "active", live: true });
@@ -539,11 +537,10 @@ describe("POST /v1/calls with a conversation: the real runtime", () => {
       const ended = await h.waitForCall(res.body.id, (c) => c.status === "completed");
       expect(ended.conversation_id).toBe(conversationId);
       // Stored through the runtime's sink: the list reads the table (an ended row is not overlaid).
-      let stored: any;
-      for (const until = Date.now() + 10_000; Date.now() < until; await Bun.sleep(50)) {
-        stored = (await h.api("GET", `/v1/conversations?call_id=${res.body.id}`)).body.conversations?.[0];
-        if (stored?.status === "ended") break;
-      }
+      const stored = await until("the ended conversation in the list", async () => {
+        const row = (await h.api("GET", `/v1/conversations?call_id=${res.body.id}`)).body.conversations?.[0];
+        return row?.status === "ended" ? row : null;
+      }, 10_000, 50);
       expect(stored).toMatchObject({ id: conversationId, call_id: res.body.id, direction: "outbound", status: "ended", live: false });
       expect(stored.outcome).toEqual(expect.any(String));
       expect(stored.transcript[0]).toMatchObject({ who: "bot", text: "Hello, Elm Street Dental." });

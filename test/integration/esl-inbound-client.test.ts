@@ -19,6 +19,7 @@ import {
   type SkipNotice,
   type SwitchEvent,
 } from "../../src/esl/index.ts";
+import { until } from "../support/until.ts";
 
 const TRACES = join(import.meta.dir, "../fixtures/esl-traces");
 const PASSWORD = "ClueCon";
@@ -208,14 +209,6 @@ async function setup(opts: Partial<EslInboundClientOptions> = {}): Promise<{ sw:
   return { sw, client, port };
 }
 
-async function until(check: () => boolean, what: string, limitMs = 5000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 function next<T extends unknown[]>(emitter: { once(event: string, fn: (...args: T) => void): unknown }, event: string): Promise<T> {
   return new Promise((resolve) => emitter.once(event, (...args: T) => resolve(args)));
 }
@@ -272,7 +265,7 @@ describe("EslInboundClient", () => {
         '{"status":"error","message":{"code":6,"error":"WebSocket upgrade failed"}}',
       ),
     );
-    await until(() => events.length === 1, "the CUSTOM event");
+    await until("the CUSTOM event", () => events.length === 1, 5_000, 5);
     expect(events[0]).toMatchObject({
       kind: "channel.custom",
       uuid: C,
@@ -302,7 +295,7 @@ describe("EslInboundClient", () => {
     expect(sent).toStartWith(`bgapi originate {origination_uuid=${C},originate_timeout=20}loopback/1000/default &park()\nJob-UUID: `);
 
     sw.broadcast(channelEvent("CHANNEL_ANSWER", C) + channelEvent("DTMF", C, { "DTMF-Digit": "#", "DTMF-Duration": "800" }));
-    await until(() => events.filter((e) => e.kind !== "background_job").length === 2, "two channel events");
+    await until("two channel events", () => events.filter((e) => e.kind !== "background_job").length === 2, 5_000, 5);
     expect(events.map((e) => e.kind)).toEqual(["background_job", "channel.answer", "channel.dtmf"]);
     const dtmf = events[2]!;
     expect(dtmf.kind === "channel.dtmf" && dtmf.digit).toBe("#");
@@ -384,7 +377,7 @@ describe("EslInboundClient", () => {
     sw.broadcast(latin1Fixed);
     sw.broadcast(channelEvent("DTMF", A, { "DTMF-Digit": "5" }));
 
-    await until(() => events.some((e) => e.kind === "channel.dtmf"), "the DTMF after the faults");
+    await until("the DTMF after the faults", () => events.some((e) => e.kind === "channel.dtmf"), 5_000, 5);
     expect(events.map((e) => e.kind)).toEqual(["channel.park", "channel.create", "channel.dtmf"]);
     const create = events[1]!;
     expect(create.kind === "channel.create" && create.callerIdName).toBe("José");
@@ -404,7 +397,7 @@ describe("EslInboundClient", () => {
     // Settled together below; catch here so the first rejection is never seen as unhandled.
     api.catch(() => {});
     bgapi.catch(() => {});
-    await until(() => sw.commands.some((c) => c.startsWith("bgapi ")), "the bgapi to reach the switch");
+    await until("the bgapi to reach the switch", () => sw.commands.some((c) => c.startsWith("bgapi ")), 5_000, 5);
     const disconnected = next<[{ reason: string }]>(client, "disconnected");
     sw.dropAll();
     const [apiResult, bgapiResult] = await Promise.allSettled([api, bgapi]);
@@ -447,7 +440,7 @@ describe("EslInboundClient", () => {
     client.onEvent((e) => void events.push(e));
     await client.start();
     sw.broadcast(channelEvent("CHANNEL_CREATE", C));
-    await until(() => events.length === 1, "CHANNEL_CREATE");
+    await until("CHANNEL_CREATE", () => events.length === 1, 5_000, 5);
     client.trackChannel(D);
     expect(client.knownChannels()).toEqual(new Set([A, B, C, D]));
 
@@ -509,7 +502,7 @@ describe("EslInboundClient", () => {
       burst += plainEvent({ "Event-Name": "HEARTBEAT", "Session-Count": String(i) });
     }
     sw.broadcast(burst);
-    await until(() => client.stats().pausedCount >= 1, "the client to pause reading");
+    await until("the client to pause reading", () => client.stats().pausedCount >= 1, 5_000, 5);
     let maxDepth = 0;
     for (let i = 0; i < 20; i++) {
       maxDepth = Math.max(maxDepth, client.stats().queueDepth);
@@ -517,7 +510,7 @@ describe("EslInboundClient", () => {
     }
     expect(maxDepth).toBeLessThanOrEqual(60);
     open();
-    await until(() => client.stats().eventsDelivered + client.stats().droppedEvents === 80, "the burst to drain");
+    await until("the burst to drain", () => client.stats().eventsDelivered + client.stats().droppedEvents === 80, 5_000, 5);
     const stats = client.stats();
     expect(stats.framesDecoded).toBe(80);
     // Whatever had to be shed was a heartbeat: every DTMF arrived, in order.
@@ -526,7 +519,7 @@ describe("EslInboundClient", () => {
     expect(delivered.filter((e) => e.kind === "heartbeat").length).toBe(40 - stats.droppedEvents);
     // Reading resumed: a later event still arrives.
     sw.broadcast(channelEvent("CHANNEL_HANGUP", A, { "Hangup-Cause": "NORMAL_CLEARING" }));
-    await until(() => delivered.some((e) => e.kind === "channel.hangup"), "the event after the burst");
+    await until("the event after the burst", () => delivered.some((e) => e.kind === "channel.hangup"), 5_000, 5);
   });
 
   test("stop() says exit, closes, and later calls fail with EslLinkDownError", async () => {

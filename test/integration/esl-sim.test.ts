@@ -7,14 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { EslInboundClient, EslLinkDownError, type ResyncReport, type SwitchEvent } from "../../src/esl/index.ts";
 import { defaultScenario, SwitchSimulator } from "../../src/sim/index.ts";
-
-const until = async (check: () => boolean, timeoutMs = 5000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await Bun.sleep(5);
-  }
-};
+import { until } from "../support/until.ts";
 
 describe("EslInboundClient ↔ switch simulator", () => {
   let sim: SwitchSimulator;
@@ -43,17 +36,17 @@ describe("EslInboundClient ↔ switch simulator", () => {
     const uuid = randomUUID();
     const outcome = await client.send({ type: "originate", uuid, dialString: "sofia/gateway/carrier/15551230000", callerIdNumber: "+15550001111", timeoutSec: 30 });
     expect(outcome).toMatchObject({ ok: true, uuid });
-    await until(() => forCall(uuid).some((e) => e.kind === "channel.answer"));
+    await until("the answer", () => forCall(uuid).some((e) => e.kind === "channel.answer"), 5_000, 5);
 
     const applicationUuid = randomUUID();
     const reply = await client.send({ type: "playback", uuid, file: "ivr/ivr-welcome.wav", applicationUuid });
     expect(reply.ok).toBe(true);
-    await until(() => forCall(uuid).some((e) => e.kind === "channel.execute_complete" && e.applicationUuid === applicationUuid));
+    await until("the execute's completion", () => forCall(uuid).some((e) => e.kind === "channel.execute_complete" && e.applicationUuid === applicationUuid), 5_000, 5);
     const done = forCall(uuid).find((e) => e.kind === "channel.execute_complete" && e.applicationUuid === applicationUuid)!;
     expect(done.kind === "channel.execute_complete" && done.application).toBe("playback");
 
     await client.send({ type: "hangup", uuid, cause: "NORMAL_CLEARING" });
-    await until(() => forCall(uuid).some((e) => e.kind === "channel.destroy"));
+    await until("the destroy", () => forCall(uuid).some((e) => e.kind === "channel.destroy"), 5_000, 5);
     const kinds = forCall(uuid).map((e) => e.kind);
     const order = ["channel.create", "channel.progress", "channel.answer", "channel.execute_complete", "channel.hangup", "channel.hangup_complete", "channel.destroy"];
     const positions = order.map((k) => kinds.indexOf(k as SwitchEvent["kind"]));
@@ -74,7 +67,7 @@ describe("EslInboundClient ↔ switch simulator", () => {
     for (const uuid of [survivor, goner]) {
       await client.send({ type: "originate", uuid, dialString: "sofia/gateway/carrier/15551230001" });
     }
-    await until(() => forCall(goner).some((e) => e.kind === "channel.answer"));
+    await until("the answer", () => forCall(goner).some((e) => e.kind === "channel.answer"), 5_000, 5);
     resyncs.length = 0;
 
     const pending = client.api("status");
@@ -82,7 +75,7 @@ describe("EslInboundClient ↔ switch simulator", () => {
     await expect(pending).rejects.toBeInstanceOf(EslLinkDownError);
     sim.hangup(goner, "NORMAL_CLEARING");
 
-    await until(() => resyncs.length > 0);
+    await until("a resync", () => resyncs.length > 0, 5_000, 5);
     const report = resyncs[0]!;
     expect(report.survived.map((c) => c.uuid)).toContain(survivor);
     expect(report.vanished).toContain(goner);

@@ -9,6 +9,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { Socket } from "bun";
 import { MediaServer, totalRefused, type AudioSink, type MediaServerOptions, type MediaStreamEvent } from "../../src/media/index.ts";
+import { until } from "../support/until.ts";
 
 const FRAME_BYTES = 640;
 
@@ -54,14 +55,6 @@ class RecordingSink implements AudioSink {
 function recorder() {
   const events: MediaStreamEvent[] = [];
   return { events, onEvent: (e: MediaStreamEvent) => void events.push(e), of: (t: MediaStreamEvent["type"]) => events.filter((e) => e.type === t) };
-}
-
-async function waitFor(cond: () => boolean, timeoutMs = 5000, what = "condition"): Promise<void> {
-  const until = performance.now() + timeoutMs;
-  while (!cond()) {
-    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(5);
-  }
 }
 
 async function open(url: string): Promise<WebSocket> {
@@ -135,7 +128,7 @@ function maskedFrame(opcode: number, payload: Uint8Array): Uint8Array {
 async function rawStatus(port: number, target: string, request?: string): Promise<string> {
   const conn = await rawConnect(port);
   conn.socket.write(request ?? libwscUpgrade(port, target));
-  await waitFor(() => conn.received().includes("\r\n\r\n") || conn.closed(), 3000, "an HTTP answer");
+  await until("an HTTP answer", () => conn.received().includes("\r\n\r\n") || conn.closed(), 3000, 5);
   conn.socket.end();
   return conn.received().toString("latin1").split("\r\n")[0] ?? "";
 }
@@ -154,7 +147,7 @@ describe("a stream with the right token", () => {
     ws.send(JSON.stringify({ call: "call-1", purpose: "stt" }));
     const sent = Array.from({ length: 50 }, (_, n) => frame(1, n));
     for (const f of sent) ws.send(f);
-    await waitFor(() => sink.frames.length === 50, 5000, "50 frames");
+    await until("50 frames", () => sink.frames.length === 50, 5000, 5);
 
     const connected = rec.of("media.stream_connected")[0];
     expect(connected).toMatchObject({ type: "media.stream_connected", callId: "call-1" });
@@ -172,7 +165,7 @@ describe("a stream with the right token", () => {
     expect(stats?.audioSecReceived).toBeCloseTo(1.0, 9);
 
     ws.close(1000, "Normal closure");
-    await waitFor(() => rec.of("media.stream_closed").length === 1, 3000, "closed event");
+    await until("closed event", () => rec.of("media.stream_closed").length === 1, 3000, 5);
     const closedEvent = rec.of("media.stream_closed")[0];
     expect(closedEvent).toMatchObject({ code: 1000, reason: "Normal closure", stats: { framesDelivered: 50 } });
     expect(server.liveStreams).toBe(0);
@@ -196,7 +189,7 @@ describe("a stream with the right token", () => {
       ws.send(frame(1, n));
       await Bun.sleep(20);
     }
-    await waitFor(() => sink.frames.length === 25);
+    await until("25 frames", () => sink.frames.length === 25, 5_000, 5);
     // The end of frame k is audio (k+1)·20 ms; it arrived when the sink saw frame k.
     for (const k of [0, 9, 24]) {
       const at = server.monotonicAt("clocked", (k + 1) * 0.02)!;
@@ -218,7 +211,7 @@ describe("a stream with the right token", () => {
     wa.send("hello world, not json");
     const wb = await open(gb.url);
     wb.send(frame(2, 0, 320));
-    await waitFor(() => a.events.length === 1 && b.events.length === 1);
+    await until("one event on each stream", () => a.events.length === 1 && b.events.length === 1, 5_000, 5);
     expect(a.events[0]).toMatchObject({ type: "media.stream_connected", metadata: { text: "hello world, not json", json: undefined } });
     expect(b.events[0]).toMatchObject({ type: "media.stream_connected", metadata: null });
     expect(server.streamStats("bare")?.framesDelivered).toBe(1);
@@ -233,7 +226,7 @@ describe("a stream with the right token", () => {
     for (let n = 0; n < 3; n++) ws.send(frame(1, n));
     ws.send(`{"call":"queued"}`);
     ws.send(frame(1, 3));
-    await waitFor(() => sink.frames.length === 4 && rec.events.length === 1);
+    await until("4 frames and one event", () => sink.frames.length === 4 && rec.events.length === 1, 5_000, 5);
     expect(rec.events[0]).toMatchObject({ type: "media.stream_connected", metadata: { json: { call: "queued" } } });
     expect(server.counters.textFramesUnexpected).toBe(0);
   });
@@ -246,7 +239,7 @@ describe("a stream with the right token", () => {
     const target = grant.url.slice(grant.url.indexOf("/audio/"));
     const conn = await rawConnect(server.port);
     conn.socket.write(libwscUpgrade(server.port, target));
-    await waitFor(() => conn.received().includes("\r\n\r\n"), 3000, "101");
+    await until("101", () => conn.received().includes("\r\n\r\n"), 3000, 5);
     const head = conn.received().toString("latin1");
     // libwsc WebSocketContext::handleRead: "HTTP/1.1 101" and a Sec-WebSocket-Accept header (case-insensitive), else ::error 6.
     expect(head.startsWith("HTTP/1.1 101")).toBe(true);
@@ -258,20 +251,20 @@ describe("a stream with the right token", () => {
     conn.socket.write(maskedFrame(0x1, new TextEncoder().encode(metadata)));
     const sent = Array.from({ length: 20 }, (_, n) => frame(9, n));
     for (const f of sent) conn.socket.write(maskedFrame(0x2, f));
-    await waitFor(() => sink.frames.length === 20, 3000, "20 frames");
+    await until("20 frames", () => sink.frames.length === 20, 3000, 5);
     sink.frames.forEach((f, n) => expect(Buffer.from(f).equals(Buffer.from(sent[n]!))).toBe(true));
     expect(rec.events[0]).toMatchObject({ type: "media.stream_connected", metadata: { text: metadata } });
 
     // PING "ping" → PONG "ping" (8a 04 70 69 6e 67).
     conn.socket.write(maskedFrame(0x9, new TextEncoder().encode("ping")));
-    await waitFor(() => conn.received().subarray(afterHandshake).includes(Buffer.from([0x8a, 0x04, 0x70, 0x69, 0x6e, 0x67])), 3000, "PONG");
+    await until("PONG", () => conn.received().subarray(afterHandshake).includes(Buffer.from([0x8a, 0x04, 0x70, 0x69, 0x6e, 0x67])), 3000, 5);
 
     // CLOSE 1000 "Normal closure" → echoed, then the stream is closed on our side.
     const close = new Uint8Array([0x03, 0xe8, ...new TextEncoder().encode("Normal closure")]);
     conn.socket.write(maskedFrame(0x8, close));
-    await waitFor(() => rec.of("media.stream_closed").length === 1, 3000, "closed");
+    await until("closed", () => rec.of("media.stream_closed").length === 1, 3000, 5);
     expect(rec.of("media.stream_closed")[0]).toMatchObject({ code: 1000, reason: "Normal closure" });
-    await waitFor(() => conn.received().subarray(afterHandshake).includes(Buffer.from([0x88])), 3000, "CLOSE echo");
+    await until("CLOSE echo", () => conn.received().subarray(afterHandshake).includes(Buffer.from([0x88])), 3000, 5);
     conn.socket.end();
   });
 });
@@ -294,7 +287,7 @@ describe("streams that must not be admitted", () => {
     const ws = await open(grant.url);
     ws.send("{}");
     ws.send(frame(1, 0));
-    await waitFor(() => sink.frames.length === 1);
+    await until("the frame", () => sink.frames.length === 1, 5_000, 5);
     // A second connection with the same token: the switch never does that, a replay does.
     expect(await rawStatus(port, `/audio/call-9?token=${token}`)).toBe("HTTP/1.1 401 Unauthorized");
     // Also through Bun's client: the upgrade fails.
@@ -321,7 +314,7 @@ describe("streams that must not be admitted", () => {
     const grant = server.expect({ callId: "late-call", sampleRate: 16000, sink, onEvent: late.onEvent });
     server.expect({ callId: "never-call", sampleRate: 16000, sink, onEvent: never.onEvent });
     await Bun.sleep(150);
-    await waitFor(() => never.of("media.stream_expired").length === 1, 2000, "expiry by sweep");
+    await until("expiry by sweep", () => never.of("media.stream_expired").length === 1, 2000, 5);
     const target = grant.url.slice(grant.url.indexOf("/audio/"));
     expect(await rawStatus(server.port, target)).toBe("HTTP/1.1 401 Unauthorized");
     expect(server.counters.streamsRefused.expired_token).toBe(1);
@@ -358,7 +351,7 @@ describe("what the switch should not send", () => {
     ws.send("{not json either");
     ws.send(frame(1, 2, 1280)); // 40 ms (STREAM_BUFFER_SIZE=40): fine
     ws.send(frame(1, 3));
-    await waitFor(() => sink.frames.length === 4, 3000, "4 frames");
+    await until("4 frames", () => sink.frames.length === 4, 3000, 5);
     expect(sink.frames.map((f) => f.byteLength)).toEqual([640, 640, 1280, 640]);
     expect(Buffer.from(sink.frames[1]!).equals(Buffer.from(frame(1, 1, 641).subarray(0, 640)))).toBe(true);
     expect(server.counters).toMatchObject({ framesOddSized: 2, framesEmpty: 2, textFramesUnexpected: 2, framesIn: 6 });
@@ -371,7 +364,7 @@ describe("what the switch should not send", () => {
     const next = server.expect({ callId: "after", sampleRate: 16000, sink: new RecordingSink(), onEvent: () => {} });
     const ws2 = await open(next.url);
     ws2.send(frame(2, 0));
-    await waitFor(() => server.streamStats("after")?.framesDelivered === 1);
+    await until("the frame delivered after the bind", () => server.streamStats("after")?.framesDelivered === 1, 5_000, 5);
   });
 
   test("an event handler or sink that throws does not take the stream down", async () => {
@@ -394,7 +387,7 @@ describe("what the switch should not send", () => {
     const ws = await open(grant.url);
     ws.send("{}");
     for (let n = 0; n < 3; n++) ws.send(frame(1, n));
-    await waitFor(() => server.streamStats("throws")?.framesIn === 3);
+    await until("3 frames in", () => server.streamStats("throws")?.framesIn === 3, 5_000, 5);
     expect(server.streamStats("throws")).toMatchObject({ framesShed: 1, framesDelivered: 2 });
   });
 });
@@ -412,7 +405,7 @@ describe("backpressure", () => {
     Bun.gc(true);
     const before = process.memoryUsage().heapUsed;
     for (let n = 0; n < total; n++) ws.send(f);
-    await waitFor(() => server.streamStats("slow-stt")?.framesIn === total, 20_000, "all frames in");
+    await until("all frames in", () => server.streamStats("slow-stt")?.framesIn === total, 20_000, 5);
     Bun.gc(true);
     const grown = process.memoryUsage().heapUsed - before;
     const stats = server.streamStats("slow-stt")!;
@@ -428,12 +421,12 @@ describe("backpressure", () => {
     const grant = server.expect({ callId: "unbound", sampleRate: 16000, onEvent: () => {} });
     const ws = await open(grant.url);
     for (let n = 0; n < 5; n++) ws.send(frame(1, n));
-    await waitFor(() => server.streamStats("unbound")?.framesIn === 5);
+    await until("5 frames in", () => server.streamStats("unbound")?.framesIn === 5, 5_000, 5);
     expect(server.streamStats("unbound")).toMatchObject({ framesUnbound: 5, framesDelivered: 0 });
     const sink = new RecordingSink();
     expect(server.bind("unbound", sink)).toBe(true);
     for (let n = 5; n < 10; n++) ws.send(frame(1, n));
-    await waitFor(() => sink.frames.length === 5);
+    await until("5 frames delivered", () => sink.frames.length === 5, 5_000, 5);
     expect(new DataView(sink.frames[0]!.buffer).getUint32(4, true)).toBe(5);
     expect(server.monotonicAt("unbound", 0.1)).toBeDefined();
     expect(server.monotonicAt("unbound", 0.12)).toBeUndefined();
@@ -462,7 +455,7 @@ describe("many calls", () => {
       for (let i = 0; i < calls; i++) sockets[i]!.send(frame(i, n));
       await Bun.sleep(20);
     }
-    await waitFor(() => server.counters.framesIn === calls * framesEach, 20_000, "all frames");
+    await until("all frames", () => server.counters.framesIn === calls * framesEach, 20_000, 5);
     for (let i = 0; i < calls; i++) {
       const got = sinks[i]!.frames;
       expect(got).toHaveLength(framesEach);
@@ -484,11 +477,11 @@ describe("lifecycle", () => {
     const ws = await open(grant.url);
     ws.send("{}");
     ws.send(frame(1, 0));
-    await waitFor(() => rec.of("media.stream_idle").length === 1, 2000, "idle");
+    await until("idle", () => rec.of("media.stream_idle").length === 1, 2000, 5);
     await Bun.sleep(300);
     expect(rec.of("media.stream_idle")).toHaveLength(1);
     ws.send(frame(1, 1));
-    await waitFor(() => rec.of("media.stream_idle").length === 2, 2000, "idle again");
+    await until("idle again", () => rec.of("media.stream_idle").length === 2, 2000, 5);
     const idle = rec.of("media.stream_idle")[0];
     expect(idle?.type === "media.stream_idle" && idle.silentForMs).toBeGreaterThanOrEqual(150);
   });
@@ -503,7 +496,7 @@ describe("lifecycle", () => {
     const ws2 = await open(second.url);
     expect(await ws1Closed).toEqual({ code: 1000, reason: "replaced by a newer stream" });
     ws2.send(frame(1, 0));
-    await waitFor(() => server.streamStats("twice")?.framesIn === 1);
+    await until("the one frame in", () => server.streamStats("twice")?.framesIn === 1, 5_000, 5);
     const ws2Closed = closed(ws2);
     server.release("twice");
     expect(await ws2Closed).toEqual({ code: 1000, reason: "call ended" });

@@ -14,6 +14,7 @@ import { executeRows } from "../../src/db/client.ts";
 import { startSwitchboard, type Switchboard } from "../../src/main.ts";
 import { SwitchSimulator } from "../../src/sim/index.ts";
 import { createDatabase, startHarness, TEST_API_KEY, type Harness } from "../support/switchboard.ts";
+import { until } from "../support/until.ts";
 
 const FINAL = new Set(["completed", "busy", "no-answer", "failed", "canceled"]);
 const isFinal = (c: any) => FINAL.has(c.status);
@@ -45,15 +46,17 @@ function apiFor(baseUrl: () => string): Api {
 }
 
 async function waitFor(api: Api, id: string, done: (c: any) => boolean, timeoutMs = 10_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
   let last: any;
-  while (Date.now() < deadline) {
-    const r = await api("GET", `/v1/calls/${id}`);
-    last = r.body;
-    if (r.status === 200 && done(r.body)) return r.body;
-    await Bun.sleep(20);
-  }
-  throw new Error(`call ${id} did not reach the expected state; last seen: ${JSON.stringify(last)?.slice(0, 600)}`);
+  return until(
+    () => `call ${id} to reach the expected state; last seen: ${JSON.stringify(last)?.slice(0, 600)}`,
+    async () => {
+      const r = await api("GET", `/v1/calls/${id}`);
+      last = r.body;
+      return r.status === 200 && done(r.body) ? r.body : null;
+    },
+    timeoutMs,
+    20,
+  );
 }
 
 /** What a call closed by reconcile looks like through the API. */
@@ -98,14 +101,16 @@ async function spawnRuntime(env: Record<string, string>): Promise<{ url: string;
 async function untilStored(url: string, ids: string[], statuses: string[]): Promise<void> {
   const db = (await import("postgres")).default(url, { max: 1, onnotice: () => {} });
   try {
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
-      const rows = await db<{ id: string; status: string }[]>`select id, status from calls where id in ${db(ids)}`;
-      const byId = new Map(rows.map((r) => [r.id, r.status]));
-      if (ids.every((id, i) => byId.get(id) === statuses[i])) return;
-      await Bun.sleep(20);
-    }
-    throw new Error("the calls never reached the database");
+    await until(
+      "the calls to reach the database",
+      async () => {
+        const rows = await db<{ id: string; status: string }[]>`select id, status from calls where id in ${db(ids)}`;
+        const byId = new Map(rows.map((r) => [r.id, r.status]));
+        return ids.every((id, i) => byId.get(id) === statuses[i]);
+      },
+      5_000,
+      20,
+    );
   } finally {
     await db.end();
   }

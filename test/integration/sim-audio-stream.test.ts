@@ -13,6 +13,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { parseModulesConf, type ScenarioInput, SHIPPED_MODULES_CONF, SwitchSimulator } from "../../src/sim/index.ts";
 import { header, parsePlainEvent, RawEslClient, type RawFrame } from "../../src/sim/raw-esl-client.ts";
 import { decodeSpeechFrame, l16Samples, UtteranceText } from "../../src/sim/speech-audio.ts";
+import { until } from "../support/until.ts";
 
 const SHIPPED = parseModulesConf(readFileSync(SHIPPED_MODULES_CONF, "utf8"));
 const WITH_STREAM = [...new Set([...SHIPPED, "mod_audio_stream"])];
@@ -208,14 +209,6 @@ function serverFrame(opcode: number, payload: Buffer): Buffer {
   return Buffer.concat([head, payload]);
 }
 
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(5);
-  }
-}
-
 /** A port where nothing listens (bound, then released). */
 async function closedPort(): Promise<number> {
   const s = createServer();
@@ -275,7 +268,7 @@ describe("uuid_audio_stream replies (capture part 2e)", () => {
     const uuid = "a5000000-0000-4000-8000-0000000000aa";
     c.send(`bgapi originate {origination_uuid=${uuid}}sofia/gateway/carrier/15551230000 &park\n\n`);
     await c.next();
-    await until(() => sim.channelCount() === 1);
+    await until("the parked channel", () => sim.channelCount() === 1, 5_000, 5);
     expect(await api(c, `uuid_audio_stream ${uuid} start ws://127.0.0.1:${ws.port}/early mono 8k`)).toBe("+OK Success\n");
     const early = await c.waitFor((f) => value(f, "Event-Name") === "CHANNEL_PROGRESS_MEDIA");
     expect(value(early, "Unique-ID")).toBe(uuid);
@@ -363,7 +356,7 @@ describe("mod_audio_stream events (capture part 1 and 2)", () => {
     const conn = await ws.next();
     await streamEvent(c, "mod_audio_stream::connect");
     expect(await api(c, `uuid_audio_stream ${uuid} send_text hello`)).toBe("+OK Success\n");
-    await until(() => conn.frames.some((f) => f.opcode === 0x1));
+    await until("a text frame", () => conn.frames.some((f) => f.opcode === 0x1), 5_000, 5);
     expect(conn.frames.find((f) => f.opcode === 0x1)!.payload.toString()).toBe("hello");
 
     conn.sendText('{"type":"hello"}');
@@ -526,8 +519,8 @@ describe("the WebSocket bytes (mod_audio_stream_ws.transcript.txt)", () => {
           `Sec-WebSocket-Key:[A-Za-z0-9+/]{22}==\\r\\nSec-WebSocket-Version:13\\r\\nOrigin:http://127\\.0\\.0\\.1:${ws.port}\\r\\n\\r\\n$`,
       ),
     );
-    await until(() => conn.frames.filter((f) => f.opcode === 0x9).length >= 1, 3000);
-    await until(() => conn.frames.filter((f) => f.opcode === 0x2).length >= 60);
+    await until("a PING", () => conn.frames.filter((f) => f.opcode === 0x9).length >= 1, 3000, 5);
+    await until("60 binary frames", () => conn.frames.filter((f) => f.opcode === 0x2).length >= 60, 5_000, 5);
     const [metaFrame, ...rest] = conn.frames;
     expect(metaFrame!.opcode).toBe(0x1);
     expect(metaFrame!.head.subarray(0, 2)).toEqual(Buffer.from([0x81, 0x80 | meta.length]));
@@ -556,7 +549,7 @@ describe("the WebSocket bytes (mod_audio_stream_ws.transcript.txt)", () => {
     const sizes = async (mix: string, rate: string, count: number) => {
       expect(await api(c, `uuid_audio_stream ${uuid} start ws://127.0.0.1:${ws.port}/${mix}${rate}/${uuid} ${mix} ${rate}`)).toBe("+OK Success\n");
       const conn = await ws.next();
-      await until(() => conn.frames.filter((f) => f.opcode === 0x2).length >= count);
+      await until("the binary frames", () => conn.frames.filter((f) => f.opcode === 0x2).length >= count, 5_000, 5);
       expect(await api(c, `uuid_audio_stream ${uuid} stop`)).toBe("+OK Success\n");
       const binary = conn.frames.filter((f) => f.opcode === 0x2);
       return { sizes: new Set(binary.map((f) => f.payload.length)), binary };
@@ -640,7 +633,7 @@ describe("the stream on a Bun.serve WebSocket server", () => {
     expect(resumed).toBeGreaterThanOrEqual(20);
     expect(resumed).toBeLessThanOrEqual(28);
     expect(await api(c, `uuid_audio_stream ${uuid} stop`)).toBe("+OK Success\n");
-    await until(() => server.closed() !== undefined);
+    await until("the stream's close", () => server.closed() !== undefined, 5_000, 5);
     expect(server.closed()).toEqual({ code: 1000, reason: "Normal closure" });
   });
 
@@ -693,7 +686,7 @@ describe("the stream on a Bun.serve WebSocket server", () => {
     expect(lastAt - line!.endedAt!).toBeGreaterThanOrEqual(-1);
     expect(lastAt - line!.endedAt!).toBeLessThan(120);
     sim.hangup(uuid);
-    await until(() => server.closed() !== undefined);
+    await until("the stream's close", () => server.closed() !== undefined, 5_000, 5);
     expect(server.closed()!.code).toBe(1000);
   });
 });

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parseModulesConf, parseScenario, type ScenarioInput, SHIPPED_MODULES_CONF, SwitchSimulator } from "../../src/sim/index.ts";
 import { header, parsePlainEvent, RawEslClient, type RawFrame } from "../../src/sim/raw-esl-client.ts";
 import { decodeSpeechFrame, l16Samples, UtteranceText } from "../../src/sim/speech-audio.ts";
+import { until } from "../support/until.ts";
 
 const MODULES = [...parseModulesConf(readFileSync(SHIPPED_MODULES_CONF, "utf8")), "mod_audio_stream"];
 
@@ -65,14 +66,6 @@ function execute(c: RawEslClient, uuid: string, app: string, arg: string): void 
   c.send(`sendmsg ${uuid}\ncall-command: execute\nexecute-app-name: ${app}\nexecute-app-arg: ${arg}\n\n`);
 }
 
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(5);
-  }
-}
-
 describe("turns that wait for the bot", () => {
   test("after a speak ends, the caller's turn starts after its delay (scaled like every scripted delay)", async () => {
     const sim = await startSim(
@@ -83,7 +76,7 @@ describe("turns that wait for the bot", () => {
     const uuid = await answeredCall(c);
     execute(c, uuid, "speak", "flite|kal|Hello, how can I help you today?");
     await event(c, "CHANNEL_EXECUTE_COMPLETE", (f) => value(f, "Application") === "speak");
-    await until(() => sim.callerTranscript(uuid).length === 1);
+    await until("the caller's turn", () => sim.callerTranscript(uuid).length === 1, 10_000, 5);
     const [bot] = sim.botSpeech(uuid);
     const [said] = sim.callerTranscript(uuid);
     expect(bot).toMatchObject({ who: "bot", kind: "speak", text: "Hello, how can I help you today?", interrupted: false });
@@ -103,7 +96,7 @@ describe("turns that wait for the bot", () => {
     // Two sentences queued back to back (first-sentence streaming): no gap between them.
     execute(c, uuid, "speak", "flite|kal|First sentence.");
     execute(c, uuid, "speak", "flite|kal|Second one.");
-    await until(() => sim.callerTranscript(uuid).length === 1);
+    await until("the caller's turn", () => sim.callerTranscript(uuid).length === 1, 10_000, 5);
     const bot = sim.botSpeech(uuid);
     expect(bot.map((b) => b.text)).toEqual(["First sentence.", "Second one."]);
     const gap = sim.callerTranscript(uuid)[0]!.startedAt - bot[1]!.endedAt!;
@@ -128,10 +121,10 @@ describe("turns that wait for the bot", () => {
     await Bun.sleep(600);
     expect(sim.callerTranscript(uuid)).toEqual([]);
     execute(c, uuid, "speak", "flite|kal|Would you like an appointment?");
-    await until(() => sim.callerTranscript(uuid).length === 1);
+    await until("the caller's turn", () => sim.callerTranscript(uuid).length === 1, 10_000, 5);
     await Bun.sleep(450);
     execute(c, uuid, "speak", "flite|kal|Booked.");
-    await until(() => sim.callerTranscript(uuid).length === 2);
+    await until("the second caller turn", () => sim.callerTranscript(uuid).length === 2, 10_000, 5);
     execute(c, uuid, "speak", "flite|kal|Goodbye.");
     const hangup = await event(c, "CHANNEL_HANGUP", (f) => value(f, "Unique-ID") === uuid);
     expect(value(hangup, "Hangup-Cause")).toBe("NORMAL_CLEARING");
@@ -146,7 +139,7 @@ describe("barge-in and hanging up", () => {
     const c = await client(sim);
     const uuid = await answeredCall(c);
     execute(c, uuid, "speak", "flite|kal|Our opening hours are nine to five on weekdays and ten to two on Saturdays.");
-    await until(() => sim.callerTranscript(uuid).length === 1);
+    await until("the caller's turn", () => sim.callerTranscript(uuid).length === 1, 10_000, 5);
     const [said] = sim.callerTranscript(uuid);
     const [bot] = sim.botSpeech(uuid);
     const into = said!.startedAt - bot!.startedAt;
@@ -164,7 +157,7 @@ describe("barge-in and hanging up", () => {
     const c = await client(sim);
     const uuid = await answeredCall(c);
     execute(c, uuid, "playback", "tone_stream://%(5000,0,440)");
-    await until(() => sim.callerTranscript(uuid).length === 1);
+    await until("the caller's turn", () => sim.callerTranscript(uuid).length === 1, 10_000, 5);
     // What a runtime does when it hears the caller: break the bot off.
     expect(await api(c, `uuid_break ${uuid} all`)).toBe("+OK\n");
     const stop = await event(c, "PLAYBACK_STOP");
@@ -225,7 +218,7 @@ describe("other turns", () => {
     const c = await client(sim);
     const uuid = await answeredCall(c);
     const answered = Date.now();
-    await until(() => sim.callerTranscript(uuid).length === 1);
+    await until("the caller's turn", () => sim.callerTranscript(uuid).length === 1, 10_000, 5);
     expect(sim.callerTranscript(uuid)[0]!.startedAt - answered).toBeGreaterThanOrEqual(390);
   });
 
@@ -258,7 +251,7 @@ describe("other turns", () => {
     expect(await api(c, `uuid_audio_stream ${uuid} start ws://127.0.0.1:${media.port}/m/${uuid} mono 16k`)).toBe("+OK Success\n");
     expect(await api(c, `uuid_answer ${uuid}`)).toBe("+OK\n");
     execute(c, uuid, "speak", "flite|kal|Thanks for calling, how can I help?");
-    await until(() => sim.callerTranscript(uuid).length === 1);
+    await until("the caller's turn", () => sim.callerTranscript(uuid).length === 1, 10_000, 5);
     await Bun.sleep(1100);
     const decoded = frames.map((f) => decodeSpeechFrame(l16Samples(f), 16000)).filter((d) => d !== null);
     expect(decoded.length).toBe(50);

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { createRequire } from "node:module";
 import { type CallerSpeechEvent, readModulesConf, SwitchSimulator, type ScenarioInput } from "../../src/sim/index.ts";
+import { until } from "../support/until.ts";
 
 // modesl ships no types; this is the slice of its 1.2.1 API these tests use.
 interface EslEvent {
@@ -71,16 +72,6 @@ function sendRecv(c: Client, command: string): Promise<string | null> {
   return new Promise((resolve) => c.conn.sendRecv(command, (e) => resolve(e.getHeader("Reply-Text"))));
 }
 
-async function until<T>(fn: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 function eventsFor(c: Client, uuid: string, name?: string): EslEvent[] {
   return c.events.filter((e) => e.getHeader("Unique-ID") === uuid && (!name || e.getHeader("Event-Name") === name));
 }
@@ -127,9 +118,9 @@ describe("modesl inbound", () => {
     const uuid = "0e000000-0000-4000-8000-000000000001";
     const result = await api(c, "originate", `{origination_uuid=${uuid},origination_caller_id_number=5552000}sofia/gateway/carrier/15551234567 &park`);
     expect(result).toBe(`+OK ${uuid}\n`);
-    await until(() => eventsFor(c, uuid, "CHANNEL_PARK")[0]);
+    await until("CHANNEL_PARK", () => eventsFor(c, uuid, "CHANNEL_PARK")[0], 5_000, 5);
     expect(await api(c, "uuid_kill", uuid)).toBe("+OK\n");
-    await until(() => eventsFor(c, uuid, "CHANNEL_DESTROY")[0]);
+    await until("CHANNEL_DESTROY", () => eventsFor(c, uuid, "CHANNEL_DESTROY")[0], 5_000, 5);
     const names = eventsFor(c, uuid).map((e) => e.getHeader("Event-Name"));
     const order = ["CHANNEL_CREATE", "CHANNEL_PROGRESS", "CHANNEL_ANSWER", "CHANNEL_EXECUTE", "CHANNEL_PARK", "CHANNEL_HANGUP", "CHANNEL_EXECUTE_COMPLETE", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY"];
     const positions = order.map((n) => names.indexOf(n));
@@ -157,7 +148,7 @@ describe("modesl inbound", () => {
       c.conn.bgapi("originate", `{origination_uuid=${uuid},originate_timeout=5}sofia/gateway/carrier/${number} &park`, uuid.replace("0e", "0f"), resolve),
     );
     expect(job.getBody()).toBe(`-ERR ${cause}\n`);
-    const complete = await until(() => eventsFor(c, uuid, "CHANNEL_HANGUP_COMPLETE")[0]);
+    const complete = await until("CHANNEL_HANGUP_COMPLETE", () => eventsFor(c, uuid, "CHANNEL_HANGUP_COMPLETE")[0], 5_000, 5);
     expect(complete.getHeader("Hangup-Cause")).toBe(cause);
     expect(complete.getHeader("variable_hangup_cause_q850")).toBe(q850);
     expect(complete.getHeader("Answer-State")).toBe("hangup");
@@ -169,10 +160,10 @@ describe("modesl inbound", () => {
     await sendRecv(c, "event json DTMF");
     const uuid = "0e000000-0000-4000-8000-00000000d7f0";
     await api(c, "originate", `{origination_uuid=${uuid}}user/2000 &park`);
-    const digits = await until(() => {
+    const digits = await until("three DTMF events", () => {
       const d = eventsFor(c, uuid, "DTMF");
       return d.length >= 3 ? d : undefined;
-    });
+    }, 5_000, 5);
     expect(digits.map((e) => e.getHeader("DTMF-Digit"))).toEqual(["1", "2", "#"]);
     expect(digits[0]!.getHeader("DTMF-Duration")).toBe("2000");
   });
@@ -183,7 +174,7 @@ describe("modesl inbound", () => {
     await sendRecv(c, "event plain CHANNEL_PARK PLAYBACK_START PLAYBACK_STOP");
     const uuid = "0e000000-0000-4000-8000-0000000000b1";
     await api(c, "originate", `{origination_uuid=${uuid}}sofia/gateway/gw/15550001 &park`);
-    await until(() => eventsFor(c, uuid, "CHANNEL_PARK")[0]);
+    await until("CHANNEL_PARK", () => eventsFor(c, uuid, "CHANNEL_PARK")[0], 5_000, 5);
     let eventUuid = "";
     const done = await new Promise<EslEvent>((resolve) => {
       eventUuid = c.conn.execute("playback", "/tmp/hello.wav", uuid, resolve);
@@ -192,7 +183,7 @@ describe("modesl inbound", () => {
     expect(done.getHeader("Application")).toBe("playback");
     expect(done.getHeader("Application-Data")).toBe("/tmp/hello.wav");
     expect(done.getHeader("Application-Response")).toBe("FILE PLAYED");
-    const stop = await until(() => eventsFor(c, uuid, "PLAYBACK_STOP")[0]);
+    const stop = await until("PLAYBACK_STOP", () => eventsFor(c, uuid, "PLAYBACK_STOP")[0], 5_000, 5);
     expect(stop.getHeader("Playback-File-Path")).toBe("/tmp/hello.wav");
     expect(stop.getHeader("Playback-Status")).toBe("done");
   });
@@ -203,9 +194,9 @@ describe("modesl inbound", () => {
     await sendRecv(c, "event plain CHANNEL_PARK PLAYBACK_START PLAYBACK_STOP");
     const uuid = "0e000000-0000-4000-8000-0000000000b2";
     await api(c, "originate", `{origination_uuid=${uuid}}sofia/gateway/gw/15550002 &park`);
-    await until(() => eventsFor(c, uuid, "CHANNEL_PARK")[0]);
+    await until("CHANNEL_PARK", () => eventsFor(c, uuid, "CHANNEL_PARK")[0], 5_000, 5);
     const completed = new Promise<EslEvent>((resolve) => c.conn.execute("playback", "/tmp/long.wav", uuid, resolve));
-    await until(() => eventsFor(c, uuid, "PLAYBACK_START")[0]);
+    await until("PLAYBACK_START", () => eventsFor(c, uuid, "PLAYBACK_START")[0], 5_000, 5);
     expect(await api(c, "uuid_break", uuid)).toBe("+OK\n");
     const done = await completed;
     expect(done.getHeader("Application-Response")).toBe("FILE PLAYED");
@@ -244,15 +235,15 @@ describe("modesl inbound", () => {
     await sendRecv(c, "event plain CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_PARK");
     const a = "0e000000-0000-4000-8000-0000000000a1";
     await api(c, "originate", `{origination_uuid=${a}}sofia/gateway/gw/15550003 &park`);
-    await until(() => eventsFor(c, a, "CHANNEL_PARK")[0]);
+    await until("CHANNEL_PARK", () => eventsFor(c, a, "CHANNEL_PARK")[0], 5_000, 5);
     c.conn.execute("bridge", "{origination_uuid=0e000000-0000-4000-8000-0000000000b9}user/1001", a, () => undefined);
-    const bridge = await until(() => eventsFor(c, a, "CHANNEL_BRIDGE")[0]);
+    const bridge = await until("CHANNEL_BRIDGE", () => eventsFor(c, a, "CHANNEL_BRIDGE")[0], 5_000, 5);
     expect(bridge.getHeader("Bridge-A-Unique-ID")).toBe(a);
     expect(bridge.getHeader("Bridge-B-Unique-ID")).toBe("0e000000-0000-4000-8000-0000000000b9");
     expect(bridge.getHeader("Other-Type")).toBe("originatee");
     expect(bridge.getHeader("Other-Leg-Unique-ID")).toBe("0e000000-0000-4000-8000-0000000000b9");
     expect(await api(c, "uuid_kill", "0e000000-0000-4000-8000-0000000000b9")).toBe("+OK\n");
-    await until(() => eventsFor(c, a, "CHANNEL_UNBRIDGE")[0]);
+    await until("CHANNEL_UNBRIDGE", () => eventsFor(c, a, "CHANNEL_UNBRIDGE")[0], 5_000, 5);
     expect(await api(c, "uuid_exists", a)).toBe("true");
   });
 
@@ -264,7 +255,7 @@ describe("modesl inbound", () => {
     await sendRecv(c, "event plain ALL");
     const uuid = "0e000000-0000-4000-8000-0000000000e1";
     await api(c, "originate", `{origination_uuid=${uuid}}sofia/gateway/gw/5000 &park`);
-    const e = await until(() => heard[0]);
+    const e = await until("the caller's speech", () => heard[0], 5_000, 5);
     expect(e).toMatchObject({ uuid, party: "callee", text: "Hello there" });
     expect(sim.speechFor(uuid).map((s) => s.text)).toEqual(["Hello there"]);
     expect(c.events.some((ev) => ev.getHeader("Event-Name") === "DETECTED_SPEECH")).toBe(false);

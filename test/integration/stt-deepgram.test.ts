@@ -12,6 +12,7 @@ import { NET_0001_REASON, SimulatedDeepgram, type SimulatedDeepgramOptions } fro
 import { l16Bytes, silenceFrame, speechFrame, type Utterance, utteranceFrameCount } from "../../src/sim/speech-audio.ts";
 import { DeepgramSpeechToText, type DeepgramSttConfig, type DeepgramSttStream } from "../../src/speech/stt/deepgram.ts";
 import type { SttEvent, SttStreamOptions } from "../../src/speech/stt/types.ts";
+import { until } from "../support/until.ts";
 
 const RATE = 16000;
 const KEY = "test-deepgram-key";
@@ -49,14 +50,6 @@ async function speak(stream: DeepgramSttStream, script: Step[]): Promise<number>
   return sent;
 }
 
-async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(5);
-  }
-}
-
 class Recorder {
   readonly events: SttEvent[] = [];
   constructor(stream: DeepgramSttStream) {
@@ -69,7 +62,7 @@ class Recorder {
     return this.of("stt.transcript").filter((e) => e.isFinal && e.text !== "");
   }
   async waitFor(count: number, type: SttEvent["type"], ms = 5000): Promise<void> {
-    await until(() => this.of(type).length >= count, `${count} × ${type} (have: ${this.events.map((e) => e.type).join(", ")})`, ms);
+    await until(() => `${count} × ${type} (have: ${this.events.map((e) => e.type).join(", ")})`, () => this.of(type).length >= count, ms, 5);
   }
 }
 
@@ -99,7 +92,7 @@ describe("Deepgram adapter ↔ simulated Deepgram", () => {
 
   test("two utterances: speech started, interims, finals with speech_final, utterance end — on the audio's clock", async () => {
     const { stream, rec } = await openStream({ apiKey: KEY, baseUrl: sim.url });
-    await until(() => stream.connection === "open", "the stream to open");
+    await until("the stream to open", () => stream.connection === "open", 5_000, 5);
     const sent = await speak(stream, [{ silenceMs: 500 }, { say: BOOKING }, { silenceMs: 1300 }, { say: TUESDAY }, { silenceMs: 1300 }]);
     await rec.waitFor(2, "stt.utterance_end");
 
@@ -152,20 +145,20 @@ describe("Deepgram adapter ↔ simulated Deepgram", () => {
     expect(stream.connection).toBe("connecting");
     // 0.8 s before the socket is open: under the 1 s the adapter holds.
     for (const frame of frames([{ silenceMs: 200 }, { say: YES }])) expect(stream.sendAudio(frame)).toBe(true);
-    await until(() => stream.connection === "open", "the stream to open");
+    await until("the stream to open", () => stream.connection === "open", 5_000, 5);
     await speak(stream, [{ silenceMs: 400 }]);
     await rec.waitFor(1, "stt.transcript");
-    await until(() => rec.finals.length === 1, "the final");
+    await until("the final", () => rec.finals.length === 1, 5_000, 5);
     expect(rec.finals[0]!.text).toBe("yes please");
     expect(stream.stats.framesShed).toBe(0);
   });
 
   test("8 kHz audio (mod_audio_stream `8k`) is heard the same", async () => {
     const { stream, rec } = await openStream({ apiKey: KEY, baseUrl: sim.url }, { sampleRate: 8000 });
-    await until(() => stream.connection === "open", "the stream to open");
+    await until("the stream to open", () => stream.connection === "open", 5_000, 5);
     const narrowband = [...frames8k(200, null), ...frames8k(0, TUESDAY), ...frames8k(400, null)];
     for (const frame of narrowband) expect(stream.sendAudio(frame)).toBe(true);
-    await until(() => rec.finals.length === 1, "the final");
+    await until("the final", () => rec.finals.length === 1, 5_000, 5);
     expect(rec.finals[0]).toMatchObject({ text: "next tuesday at ten works for me", speechFinal: true });
     expect(rec.finals[0]!.words[0]!.startSec).toBe(0.2);
     expect(sim.streams()[0]!.query.sample_rate).toBe("8000");
@@ -174,19 +167,19 @@ describe("Deepgram adapter ↔ simulated Deepgram", () => {
 
   test("Finalize flushes what was heard: a final from_finalize", async () => {
     const { stream, rec } = await openStream({ apiKey: KEY, baseUrl: sim.url });
-    await until(() => stream.connection === "open", "the stream to open");
+    await until("the stream to open", () => stream.connection === "open", 5_000, 5);
     const sent = await speak(stream, [{ silenceMs: 200 }, { say: BOOKING }]); // no silence after: endpointing cannot fire
-    await until(() => sim.counters.audioBytes === sent * FRAME_BYTES, "the audio to arrive");
+    await until("the audio to arrive", () => sim.counters.audioBytes === sent * FRAME_BYTES, 5_000, 5);
     expect(rec.finals).toEqual([]);
     stream.finalize();
-    await until(() => rec.finals.length === 1, "the from_finalize final");
+    await until("the from_finalize final", () => rec.finals.length === 1, 5_000, 5);
     expect(rec.finals[0]).toMatchObject({ text: "hello i'd like to book a cleaning", isFinal: true, speechFinal: false, fromFinalize: true });
     expect(sim.counters.finalizes).toBe(1);
   });
 
   test("close sends CloseStream: the last results, Metadata, then closed 1000", async () => {
     const { stream, rec } = await openStream({ apiKey: KEY, baseUrl: sim.url });
-    await until(() => stream.connection === "open", "the stream to open");
+    await until("the stream to open", () => stream.connection === "open", 5_000, 5);
     await speak(stream, [{ silenceMs: 100 }, { say: TUESDAY }]);
     await stream.close();
     expect(rec.finals.map((e) => e.text)).toEqual(["next tuesday at ten works for me"]);
@@ -209,7 +202,7 @@ describe("Deepgram adapter ↔ simulated Deepgram", () => {
     expect(sim.counters.idleTimeouts).toBe(0);
     // Silence is audio, but it holds no words: only empty results.
     await speak(stream, [{ silenceMs: 2000 }]);
-    await until(() => rec.of("stt.transcript").length > 0, "a result");
+    await until("a result", () => rec.of("stt.transcript").length > 0, 5_000, 5);
     await stream.close();
     expect(rec.of("stt.transcript").every((e) => e.text === "" && e.words.length === 0)).toBe(true);
     expect(rec.of("stt.speech_started")).toEqual([]);
@@ -291,7 +284,7 @@ describe("Deepgram adapter against servers that misbehave", () => {
   test("a connection that stops reading sheds frames, counted, and its queue stays bounded", async () => {
     const maxBufferedBytes = 64 * 1024;
     const { stream } = await openStream({ apiKey: KEY, baseUrl: await stalledServer(true), maxBufferedBytes, closeTimeoutMs: 100 });
-    await until(() => stream.connection === "open", "the stream to open");
+    await until("the stream to open", () => stream.connection === "open", 5_000, 5);
     const frame = l16Bytes(speechFrame(BOOKING, 0, RATE));
     let refused = 0;
     // The kernel's socket buffers take a few MB first; then the client's own queue grows to the threshold and stops.
