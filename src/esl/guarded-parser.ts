@@ -24,95 +24,41 @@
  *  - The event-xml Content-Length / body (a sibling of <headers>, which modesl
  *    looked for inside <headers>) are read where FreeSWITCH puts them, and xml
  *    header values are percent-decoded like plain ones (FreeSWITCH url-encodes them).
+ *
+ * This module owns the stream: buffering, the framing loop, resynchronisation
+ * and the install onto modesl. Reading a header block or body is frame-grammar.ts;
+ * handing a framed event to modesl's listeners is frame-emitter.ts.
  */
 import { performance } from "node:perf_hooks";
 import type { Socket } from "node:net";
-import { createRequire } from "node:module";
-import Event from "modesl/lib/esl/Event.js";
 import Parser from "modesl/lib/esl/Parser.js";
 import { childLog } from "../log.ts";
-import { safeDecodeURIComponent } from "./percent-decode.ts";
+import {
+  MAX_HEADER_BYTES,
+  headerBlockProblem,
+  isEventType,
+  parseBody,
+  parseContentLength,
+  parseHeaderLines,
+  parsePlainBody,
+  parseXmlBody,
+  type FrameResult,
+  type SkipReason,
+} from "./frame-grammar.ts";
+import { emitFrame, parserCounters, type SkipNotice } from "./frame-emitter.ts";
+
+// The wire grammar and the event hand-off live in their own modules; their public names stay importable from here.
+export { MAX_CONTENT_LENGTH, MAX_HEADER_BYTES, type SkipReason } from "./frame-grammar.ts";
+export { frameInfo, parserCounters, type FrameInfo, type SkipNotice } from "./frame-emitter.ts";
 
 const log = childLog({ mod: "esl.parser" });
-
-interface XmlParser {
-  parseString(text: string, cb: (err: unknown, data: unknown) => void): void;
-}
-/** xml2js is modesl's own dependency (not ours): load the copy modesl resolves, as modesl does. */
-const requireFromHere = createRequire(import.meta.url);
-const xml2js = createRequire(requireFromHere.resolve("modesl"))("xml2js") as {
-  Parser: new (opts: Record<string, unknown>) => XmlParser;
-};
-
-/** mod_event_socket refuses a Content-Length below 0 or above 16 MiB (read_packet); so do we. */
-export const MAX_CONTENT_LENGTH = 16 * 1024 * 1024;
-/** A header block longer than this without its blank line is not a header block. */
-export const MAX_HEADER_BYTES = 1024 * 1024;
-
-/** The Content-Types mod_event_socket writes; used to recognise a frame start when resynchronising. */
-const ESL_CONTENT_TYPES = new Set([
-  "auth/request",
-  "command/reply",
-  "api/response",
-  "text/event-plain",
-  "text/event-json",
-  "text/event-xml",
-  "text/disconnect-notice",
-  "text/rude-rejection",
-  "log/data",
-]);
 
 /** Prefixes a frame can start with: Content-Type / Content-Length, or Event-Name for the outbound `connect` reply. */
 const FRAME_START_PATTERNS = [Buffer.from("Content-Type: "), Buffer.from("Content-Length: "), Buffer.from("Event-Name: ")];
 /** Bytes kept when discarding unframeable data, so a frame start split across chunks is still found. */
 const KEEP_TAIL = 16;
 const LF = 0x0a;
-/** A header name: printable ASCII, no space or colon. */
-const HEADER_KEY = /^[!-9;-~]+$/;
-const DIGITS = /^\d+$/;
 const EXCERPT_BYTES = 80;
-
-export type SkipReason =
-  | "garbage" // bytes between frames that do not form a frame
-  | "no-content-type" // a header block without Content-Type
-  | "bad-content-length" // Content-Length not a number, negative or > 16 MiB
-  | "oversized-header" // no blank line within MAX_HEADER_BYTES
-  | "bad-json" // text/event-json body that does not parse (or Content-Length too long)
-  | "bad-plain" // text/event-plain body whose structure disagrees with Content-Length
-  | "bad-xml" // text/event-xml body that does not parse
-  | "embedded-frame" // an opaque body that contains the start of the next frame (Content-Length too long)
-  | "internal"; // our own bug: the buffer was dropped rather than crash the process
-
-/** Emitted as `parser.emit("skipped", notice)`; the ESL wrappers forward it. */
-export interface SkipNotice {
-  reason: SkipReason;
-  /** How many bytes of the stream were discarded. */
-  bytes: number;
-  /** The first bytes discarded, JSON-escaped, for the log. */
-  excerpt: string;
-}
-
-/** Process-wide counters (exported for metrics). */
-export const parserCounters = {
-  framesParsed: 0,
-  framesSkipped: 0,
-  bytesSkipped: 0,
-  listenerErrors: 0,
-};
-
-export interface FrameInfo {
-  /** performance.now() when the socket chunk that completed this frame arrived (taken once per chunk, before framing). */
-  receivedAt: number;
-  /** The event's fields (headers, and `_body` for events with a body) as one map; decode.ts reads this. */
-  fields: Record<string, unknown>;
-}
-
-const frameInfos = new WeakMap<object, FrameInfo>();
-
-/** Arrival time and field map of an Event the guarded parser produced (undefined for others). */
-export function frameInfo(event: object): FrameInfo | undefined {
-  return frameInfos.get(event);
-}
 
 interface PendingBody {
   frameStart: number;
@@ -135,8 +81,6 @@ interface GuardState {
 }
 
 type GuardedParser = InstanceType<typeof Parser> & { _guard?: GuardState };
-
-type FrameResult = { ok: true; fields: Record<string, unknown> | null } | { ok: false; reason: SkipReason };
 
 // ---------------------------------------------------------------- buffering
 
@@ -187,58 +131,6 @@ function excerptOf(buf: Buffer, from: number, to: number): string {
   return JSON.stringify(text);
 }
 
-// ---------------------------------------------------------------- header parsing
-
-/**
- * "Name: value" lines → map. Same rules as modesl (split at the first ": ",
- * Content-Length parsed as an integer) but values are decoded safely.
- * Returns null when a line's name is not a header name.
- */
-function parseHeaderLines(text: string, strictKeys: boolean): Record<string, unknown> | null {
-  const headers: Record<string, unknown> = Object.create(null);
-  let lineStart = 0;
-  while (lineStart <= text.length) {
-    let lineEnd = text.indexOf("\n", lineStart);
-    if (lineEnd === -1) lineEnd = text.length;
-    const sep = text.indexOf(": ", lineStart);
-    let key: string;
-    let value: string;
-    if (sep === -1 || sep > lineEnd) {
-      // Every line mod_event_socket writes is "Name: value"; a line without ": " is not a header.
-      if (strictKeys) return null;
-      key = text.slice(lineStart, lineEnd);
-      value = "";
-    } else {
-      key = text.slice(lineStart, sep);
-      value = safeDecodeURIComponent(text.slice(sep + 2, lineEnd));
-    }
-    if (strictKeys && !HEADER_KEY.test(key)) return null;
-    headers[key] = key === "Content-Length" ? parseContentLength(value) : value;
-    lineStart = lineEnd + 1;
-  }
-  return headers;
-}
-
-/** A Content-Length as FreeSWITCH writes it (decimal digits), else NaN. */
-function parseContentLength(value: string): number {
-  return DIGITS.test(value) ? parseInt(value, 10) : Number.NaN;
-}
-
-/** Why a top-level header block is not a frame, or null when it is one. */
-function headerBlockProblem(headers: Record<string, unknown> | null, knownTypesOnly: boolean): SkipReason | null {
-  if (!headers) return "garbage";
-  const ct = headers["Content-Type"];
-  if (typeof ct !== "string" || ct === "") return "no-content-type";
-  if (knownTypesOnly && !ESL_CONTENT_TYPES.has(ct)) return "garbage";
-  if ("Content-Length" in headers) {
-    const cl = headers["Content-Length"] as number;
-    if (!Number.isInteger(cl) || cl < 0 || cl > MAX_CONTENT_LENGTH) return "bad-content-length";
-  }
-  // An event frame always has its serialized event as body.
-  if (isEventType(ct) && !((headers["Content-Length"] as number) > 0)) return "bad-content-length";
-  return null;
-}
-
 /**
  * The earliest position in [from, to) where a plausible frame starts: a known
  * frame prefix whose header block parses, carries a known ESL Content-Type and a
@@ -265,93 +157,6 @@ function findFrameStart(st: GuardState, from: number, to: number): number {
     pos = best + 1;
   }
   return -1;
-}
-
-// ---------------------------------------------------------------- bodies
-
-/** text/event-plain body: inner headers, a blank line, then exactly the inner Content-Length bytes. */
-function parsePlainBody(body: Buffer): Record<string, unknown> | null {
-  const innerEnd = body.indexOf("\n\n");
-  if (innerEnd === -1) return null;
-  const fields = parseHeaderLines(body.toString("utf8", 0, innerEnd), false);
-  if (!fields) return null;
-  const innerLen = fields["Content-Length"];
-  if (innerLen !== undefined) {
-    if (typeof innerLen !== "number" || !Number.isInteger(innerLen)) return null;
-    // Inner Content-Length counts bytes, so the body is sliced as bytes (modesl sliced characters).
-    if (innerEnd + 2 + innerLen !== body.length) return null;
-    fields._body = body.toString("utf8", innerEnd + 2);
-  } else if (innerEnd + 2 !== body.length) {
-    // switch_event_serialize ends a body-less event with exactly one extra "\n".
-    return null;
-  }
-  return fields;
-}
-
-function parseJsonBody(body: Buffer): Record<string, unknown> | null {
-  let data: unknown;
-  try {
-    data = JSON.parse(body.toString("utf8"));
-  } catch {
-    return null;
-  }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) return null;
-  const fields = data as Record<string, unknown>;
-  // cJSON writes every value as a string; modesl hands Content-Length on as a number.
-  if (fields["Content-Length"] !== undefined) fields["Content-Length"] = parseInt(String(fields["Content-Length"]), 10);
-  return fields;
-}
-
-function parseXmlBody(body: Buffer): Record<string, unknown> | null {
-  let result: Record<string, unknown> | null = null;
-  const parser = new xml2js.Parser({ explicitArray: false, explicitRoot: false });
-  try {
-    // xml2js parses synchronously despite the callback.
-    parser.parseString(body.toString("utf8"), (err: unknown, data: unknown) => {
-      if (err || typeof data !== "object" || data === null) return;
-      const doc = data as Record<string, unknown>;
-      const headers = doc.headers;
-      if (typeof headers !== "object" || headers === null) return;
-      const fields: Record<string, unknown> = Object.create(null);
-      for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
-        fields[key] = typeof value === "string" ? safeDecodeURIComponent(value) : value;
-      }
-      // switch_event_xmlize puts Content-Length and body beside <headers>, not inside.
-      const cl = doc["Content-Length"] ?? fields["Content-Length"];
-      if (cl !== undefined) {
-        fields["Content-Length"] = parseInt(String(cl), 10);
-        const xmlBody = doc.body;
-        fields._body = typeof xmlBody === "string" ? xmlBody : "";
-      }
-      result = fields;
-    });
-  } catch {
-    return null;
-  }
-  return result;
-}
-
-function isEventType(contentType: string): boolean {
-  return contentType === "text/event-plain" || contentType === "text/event-json" || contentType === "text/event-xml";
-}
-
-function parseBody(contentType: string, body: Buffer): FrameResult {
-  switch (contentType) {
-    case "text/event-json": {
-      const fields = parseJsonBody(body);
-      return fields ? { ok: true, fields } : { ok: false, reason: "bad-json" };
-    }
-    case "text/event-plain": {
-      const fields = parsePlainBody(body);
-      return fields ? { ok: true, fields } : { ok: false, reason: "bad-plain" };
-    }
-    case "text/event-xml": {
-      const fields = parseXmlBody(body);
-      return fields ? { ok: true, fields } : { ok: false, reason: "bad-xml" };
-    }
-    default:
-      return { ok: true, fields: null };
-  }
 }
 
 /**
@@ -399,54 +204,6 @@ function plainBodyEnd(view: Buffer, bodyStart: number, innerEnd: number): number
   const innerLen = m ? parseContentLength(m[1]!) : 0;
   if (Number.isNaN(innerLen)) return -1;
   return innerEnd - bodyStart + 2 + innerLen;
-}
-
-// ---------------------------------------------------------------- events
-
-/** An Event exactly as `new Event(fields[, body])` builds it, without its O(n²) addHeader loop (keys are unique already). */
-function makeEvent(fields: Record<string, unknown>, body: string | undefined): InstanceType<typeof Event> {
-  const event = Object.create(Event.prototype) as InstanceType<typeof Event>;
-  event.hPtr = null;
-  event.type = fields["Event-Name"] as string | undefined;
-  event.subclass = fields["Event-Subclass"] as string | undefined;
-  event.body = body || (fields._body as string | undefined) || "";
-  const list: Array<{ name: string; value: unknown }> = [];
-  for (const key of Object.keys(fields)) {
-    if (key !== "_body") list.push({ name: key, value: fields[key] });
-  }
-  event.headers = list;
-  return event;
-}
-
-function emitFrame(
-  parser: GuardedParser,
-  headers: Record<string, unknown>,
-  body: string | undefined,
-  fields: Record<string, unknown> | null,
-  receivedAt: number,
-): void {
-  const event = fields ? makeEvent(fields, undefined) : makeEvent(headers, body);
-  const map = fields ?? headers;
-  // Same massaging as modesl's _parseEvent, so Connection's auth / reply handling works unchanged.
-  const reply = event.getHeader("Reply-Text");
-  if (typeof reply === "string") {
-    if (reply.indexOf("-ERR") === 0) {
-      event.addHeader("Modesl-Reply-ERR", reply.substring(5));
-      map["Modesl-Reply-ERR"] = reply.substring(5);
-    } else if (reply.indexOf("+OK") === 0) {
-      event.addHeader("Modesl-Reply-OK", reply.substring(4));
-      map["Modesl-Reply-OK"] = reply.substring(4);
-    }
-  }
-  frameInfos.set(event, { receivedAt, fields: map });
-  parserCounters.framesParsed++;
-  try {
-    parser.emit("esl::event", event, headers, body);
-  } catch (err) {
-    // A throwing listener must not leave the stream half-parsed or reach the socket handler.
-    parserCounters.listenerErrors++;
-    log.error({ err, contentType: headers["Content-Type"] }, "ESL event listener threw; frame dropped for it");
-  }
 }
 
 function reportSkip(parser: GuardedParser, st: GuardState, from: number, to: number, reason: SkipReason): void {
