@@ -1,15 +1,28 @@
 /**
  * What happens to a channel over its life, in FreeSWITCH's event order:
- * running-state and call-state changes, ring / early media / answer, the
- * application executor (sendmsg execute queue, park), bridging, DTMF, and
- * the hangup → reporting → destroy sequence.
+ * running-state and call-state changes, ring / early media / answer,
+ * bridging, DTMF, transfer, and the hangup → reporting → destroy sequence.
+ * The application executor is in application-executor.ts and the hangup's
+ * CDR variables in cdr-variables.ts.
  */
 
 import { randomUUID } from "node:crypto";
-import { CALL_STATE_NUMBER, type CallState, type Channel, PCMU, type QueuedApplication, type RunningApplication, type RunningState, STATE_NUMBER } from "./channel.ts";
-import { q850For } from "./hangup-causes.ts";
-import { localStamp, type SessionBinding, SITES, type SwitchCore } from "./switch-core.ts";
-import { APPLICATIONS } from "./applications.ts";
+import { closeContainers, startContainer } from "./application-executor.ts";
+import { setCdrVariables } from "./cdr-variables.ts";
+import { CALL_STATE_NUMBER, type CallState, type Channel, PCMU, type RunningState, STATE_NUMBER } from "./channel.ts";
+import { type SessionBinding, SITES, type SwitchCore } from "./switch-core.ts";
+
+// The application executor moved to application-executor.ts; its names stay importable from here.
+export {
+  type AppContext,
+  breakMedia,
+  closeContainers,
+  parkChannel,
+  pumpApplications,
+  queueApplication,
+  runApplication,
+  startContainer,
+} from "./application-executor.ts";
 
 /** switch_channel_perform_set_running_state: inbound channels derive their call state from it. */
 export function setRunningState(core: SwitchCore, ch: Channel, state: RunningState, stateNumber?: number): void {
@@ -105,81 +118,6 @@ export function flipCallerId(core: SwitchCore, ch: Channel): void {
   core.fireChannelEvent(ch, "CALL_UPDATE", SITES.CALL_UPDATE, { variables: true, before: ["Direction", "RECV"] });
 }
 
-function epoch(us: number): number {
-  return Math.floor(us / 1_000_000);
-}
-
-/** The CDR variables switch_channel_set_timestamps adds before CHANNEL_HANGUP_COMPLETE. */
-function setCdrVariables(ch: Channel, cause: string): void {
-  const t = ch.times;
-  const end = t.hangup;
-  const stamp = (us: number) => localStamp(us / 1000);
-  ch.setVar("hangup_cause", cause);
-  ch.setVar("hangup_cause_q850", q850For(cause));
-  ch.setVar("digits_dialed", "none");
-  ch.setVar("start_stamp", stamp(t.created));
-  ch.setVar("profile_start_stamp", stamp(t.profileCreated));
-  if (t.answered) ch.setVar("answer_stamp", stamp(t.answered));
-  if (t.bridged) ch.setVar("bridge_stamp", stamp(t.bridged));
-  if (t.progress) ch.setVar("progress_stamp", stamp(t.progress));
-  if (t.progressMedia) ch.setVar("progress_media_stamp", stamp(t.progressMedia));
-  ch.setVar("end_stamp", stamp(end));
-  const pair = (name: string, us: number) => {
-    ch.setVar(`${name}_epoch`, epoch(us));
-    ch.setVar(`${name}_uepoch`, us);
-  };
-  pair("start", t.created);
-  pair("profile_start", t.profileCreated);
-  pair("answer", t.answered);
-  pair("bridge", t.bridged);
-  pair("last_hold", t.lastHold);
-  ch.setVar("hold_accum_seconds", 0);
-  ch.setVar("hold_accum_usec", 0);
-  ch.setVar("hold_accum_ms", 0);
-  pair("resurrect", t.resurrect);
-  pair("progress", t.progress);
-  pair("progress_media", t.progressMedia);
-  pair("end", end);
-  if (ch.lastApp) {
-    ch.setVar("last_app", ch.lastApp.name);
-    if (ch.lastApp.arg) ch.setVar("last_arg", ch.lastApp.arg);
-  }
-  const p = ch.profile;
-  ch.setVar("caller_id", p.callerIdName ? `"${p.callerIdName}" <${p.callerIdNumber}>` : p.callerIdNumber);
-  const since = (us: number) => (us ? us - t.created : 0);
-  const secs = (us: number) => (us ? epoch(us) - epoch(t.created) : 0);
-  const usec = {
-    duration: end - t.created,
-    bill: t.answered ? end - t.answered : 0,
-    progress: since(t.progress),
-    answer: since(t.answered),
-    wait: since(t.bridged),
-    progress_media: since(t.progressMedia),
-    flow_bill: t.answered ? end - t.created : 0,
-  };
-  ch.setVar("duration", epoch(end) - epoch(t.created));
-  ch.setVar("billsec", t.answered ? epoch(end) - epoch(t.answered) : 0);
-  ch.setVar("progresssec", secs(t.progress));
-  ch.setVar("answersec", secs(t.answered));
-  ch.setVar("waitsec", secs(t.bridged));
-  ch.setVar("progress_mediasec", secs(t.progressMedia));
-  ch.setVar("flow_billsec", t.answered ? epoch(end) - epoch(t.created) : 0);
-  ch.setVar("mduration", Math.floor(usec.duration / 1000));
-  ch.setVar("billmsec", Math.floor(usec.bill / 1000));
-  ch.setVar("progressmsec", Math.floor(usec.progress / 1000));
-  ch.setVar("answermsec", Math.floor(usec.answer / 1000));
-  ch.setVar("waitmsec", Math.floor(usec.wait / 1000));
-  ch.setVar("progress_mediamsec", Math.floor(usec.progress_media / 1000));
-  ch.setVar("flow_billmsec", Math.floor(usec.flow_bill / 1000));
-  ch.setVar("uduration", usec.duration);
-  ch.setVar("billusec", usec.bill);
-  ch.setVar("progressusec", usec.progress);
-  ch.setVar("answerusec", usec.answer);
-  ch.setVar("waitusec", usec.wait);
-  ch.setVar("progress_mediausec", usec.progress_media);
-  ch.setVar("flow_billusec", usec.flow_bill);
-}
-
 /**
  * Hang a channel up: CHANNEL_HANGUP (Hangup-Cause in the channel data), the
  * running app and park end (UNPARK, EXECUTE_COMPLETE), CS_HANGUP, call state
@@ -242,192 +180,6 @@ export function destroyChannel(core: SwitchCore, ch: Channel): void {
   core.fireChannelEvent(ch, "CHANNEL_DESTROY", SITES.CHANNEL_DESTROY, { variables: true });
   setRunningState(core, ch, "CS_DESTROY");
   core.removeChannel(ch);
-}
-
-function executeHeaders(ch: Channel, name: string, arg: string, applicationUuid: string, complete: boolean): string[] {
-  const out = ["Application", name];
-  // Application-Data is left out when the argument is empty.
-  if (arg !== "") out.push("Application-Data", arg);
-  if (complete) out.push("Application-Response", ch.getVar("current_application_response") ?? "_none_");
-  out.push("Application-UUID", applicationUuid);
-  return out;
-}
-
-function announceExecute(core: SwitchCore, ch: Channel, name: string, arg: string, applicationUuid: string, fromDialplan = false): void {
-  // The dialplan's execute state sets the data before the name; switch_core_session_exec the other way round.
-  if (fromDialplan && arg !== "") ch.setVar("current_application_data", arg);
-  ch.setVar("current_application", name);
-  if (arg !== "" && !fromDialplan) ch.setVar("current_application_data", arg);
-  else if (arg === "") ch.unsetVar("current_application_data");
-  ch.unsetVar("current_application_response");
-  core.fireChannelEvent(ch, "CHANNEL_EXECUTE", SITES.CHANNEL_EXECUTE, {
-    variables: true,
-    after: executeHeaders(ch, name, arg, applicationUuid, false),
-  });
-}
-
-function announceComplete(core: SwitchCore, ch: Channel, name: string, arg: string, applicationUuid: string): void {
-  core.fireChannelEvent(ch, "CHANNEL_EXECUTE_COMPLETE", SITES.CHANNEL_EXECUTE_COMPLETE, {
-    variables: true,
-    after: executeHeaders(ch, name, arg, applicationUuid, true),
-  });
-}
-
-/**
- * Start a blocking "container" application (park, socket): CHANNEL_EXECUTE
- * now, CHANNEL_EXECUTE_COMPLETE when the call ends or is transferred.
- */
-export function startContainer(
-  core: SwitchCore,
-  ch: Channel,
-  name: string,
-  arg: string,
-  applicationUuid: string,
-  park: boolean,
-  fromDialplan = false,
-): void {
-  announceExecute(core, ch, name, arg, applicationUuid, fromDialplan);
-  ch.openApps.push({ name, arg, applicationUuid, parked: false });
-  if (park) parkChannel(core, ch);
-}
-
-/** switch_ivr_park: CHANNEL_PARK, then queued messages are processed. */
-export function parkChannel(core: SwitchCore, ch: Channel): void {
-  const top = ch.openApps[ch.openApps.length - 1];
-  if (top) top.parked = true;
-  ch.executing = true;
-  core.fireChannelEvent(ch, "CHANNEL_PARK", SITES.CHANNEL_PARK, { variables: true });
-  pumpApplications(core, ch);
-}
-
-/** End open containers innermost first: CHANNEL_UNPARK if parked, then CHANNEL_EXECUTE_COMPLETE. */
-export function closeContainers(core: SwitchCore, ch: Channel): void {
-  while (ch.openApps.length > 0) {
-    const app = ch.openApps.pop()!;
-    if (app.parked) core.fireChannelEvent(ch, "CHANNEL_UNPARK", SITES.CHANNEL_UNPARK, { variables: true });
-    ch.lastApp = { name: app.name, arg: app.arg };
-    announceComplete(core, ch, app.name, app.arg, app.applicationUuid);
-  }
-}
-
-/** Queue an application (sendmsg execute, uuid_broadcast, originate &app) on the channel. */
-export function queueApplication(core: SwitchCore, ch: Channel, app: QueuedApplication): void {
-  if (!ch.isUp) {
-    app.onComplete?.();
-    return;
-  }
-  ch.appQueue.push(app);
-  pumpApplications(core, ch);
-}
-
-export function pumpApplications(core: SwitchCore, ch: Channel): void {
-  while (!ch.currentApp && ch.isUp && ch.executing && ch.appQueue.length > 0) {
-    runApplication(core, ch, ch.appQueue.shift()!);
-  }
-}
-
-/** An extension whose last application finished ends the call (NORMAL_CLEARING), as the dialplan would. */
-function maybeEndExtension(core: SwitchCore, ch: Channel): void {
-  if (ch.isUp && ch.extensionStarted && !ch.currentApp && ch.appQueue.length === 0 && ch.openApps.length === 0) {
-    hangupChannel(core, ch, "NORMAL_CLEARING");
-  }
-}
-
-export interface AppContext {
-  core: SwitchCore;
-  ch: Channel;
-  arg: string;
-  applicationUuid: string;
-  /** Finish the application; a response sets current_application_response (Application-Response). */
-  done(response?: string): void;
-  /** What to do on uuid_break / hangup / transfer; the default finishes with no response. */
-  onInterrupt(handler: (reason: "break" | "hangup" | "transfer") => void): void;
-}
-
-export function runApplication(core: SwitchCore, ch: Channel, app: QueuedApplication): void {
-  const name = app.name;
-  // switch_loadable_module_get_application_interface: an app of a module that is not loaded does not exist.
-  const impl = core.modules.hasApplication(name) ? APPLICATIONS[name.toLowerCase()] : undefined;
-  if (!impl) {
-    // switch_core_session_execute_application_get_flags (switch_core_session.c): "Invalid Application %s",
-    // the channel is hung up with DESTINATION_OUT_OF_ORDER; no CHANNEL_EXECUTE, no EXECUTE_COMPLETE.
-    if (app.setLoopVariables) {
-      ch.setVar("current_loop", 1);
-      ch.setVar("total_loops", app.loops);
-    }
-    // A static outbound socket's +OK goes out before the hangup's events and disconnect notice.
-    app.onComplete?.();
-    hangupChannel(core, ch, "DESTINATION_OUT_OF_ORDER");
-    return;
-  }
-  if (impl.container) {
-    startContainer(core, ch, name, app.arg, app.applicationUuid, true);
-    app.onComplete?.();
-    return;
-  }
-  let loop = 1;
-  const runOnce = (): void => {
-    let finished = false;
-    let interruptHandler: ((reason: "break" | "hangup" | "transfer") => void) | undefined;
-    const finish = (response?: string): void => {
-      if (finished) return;
-      finished = true;
-      if (response !== undefined) ch.setVar("current_application_response", response);
-      ch.currentApp = undefined;
-      ch.lastApp = { name, arg: app.arg };
-      announceComplete(core, ch, name, app.arg, app.applicationUuid);
-      if (loop < app.loops && ch.isUp) {
-        loop++;
-        runOnce();
-        return;
-      }
-      // switch_ivr_parse_event clears them once the loop is over.
-      if (app.setLoopVariables) {
-        ch.unsetVar("current_loop");
-        ch.unsetVar("total_loops");
-      }
-      app.onComplete?.();
-      if (ch.isUp) {
-        pumpApplications(core, ch);
-        maybeEndExtension(core, ch);
-      }
-    };
-    const running: RunningApplication = {
-      name,
-      arg: app.arg,
-      applicationUuid: app.applicationUuid,
-      interrupt(reason) {
-        if (finished) return;
-        if (interruptHandler) interruptHandler(reason);
-        else finish();
-      },
-    };
-    ch.currentApp = running;
-    if (app.setLoopVariables) {
-      ch.setVar("current_loop", loop);
-      ch.setVar("total_loops", app.loops);
-    }
-    announceExecute(core, ch, name, app.arg, app.applicationUuid);
-    impl.run({
-      core,
-      ch,
-      arg: app.arg,
-      applicationUuid: app.applicationUuid,
-      done: finish,
-      onInterrupt(handler) {
-        interruptHandler = handler;
-      },
-    });
-  };
-  runOnce();
-}
-
-/** uuid_break: stop the running media application; `all` also drops what is queued. */
-export function breakMedia(ch: Channel, all: boolean): void {
-  if (all) {
-    for (const app of ch.appQueue.splice(0)) app.onComplete?.();
-  }
-  ch.currentApp?.interrupt("break");
 }
 
 /** A digit from the far end: a DTMF event (no variables) and the digit buffer. */
