@@ -17,104 +17,63 @@
  *    and an outbound-socket session's CHANNEL_DATA also carry;
  *  - decoded, typed events delivered in order through a bounded queue that
  *    pauses the socket when the consumer falls behind (event-queue.ts).
+ *
+ * Its options and backoff are inbound-options.ts; the ledger of the switch's
+ * live channels and the resync against it are channel-ledger.ts; the event
+ * subscription is event-subscription.ts; reading replies into CommandOutcomes
+ * is command-outcome.ts.
  */
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
-import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
 import esl from "modesl";
 import type EslEvent from "modesl/lib/esl/Event.js";
 import { childLog } from "../log.ts";
-import { customSubscription, decodeOutcome, isChannelEvent, KNOWN_EVENT_NAMES, type DecodeCounters } from "./decode.ts";
+import { decodeOutcome, isChannelEvent, type DecodeCounters } from "./decode.ts";
 import { encodeCommand, encodeExecute, wireText, type WireInstruction } from "./encode.ts";
-import { isErrorText, PendingCalls, replyError, replyText, writeApi, writeCommand, type Connection } from "./calls.ts";
+import { PendingCalls, replyError, replyText, writeApi, writeCommand, type Connection } from "./calls.ts";
 import { EslAuthError, EslCommandError, EslLinkDownError } from "./errors.ts";
-import { BoundedEventQueue, describeSwitchEvent, switchEventTier, type QueueLimits } from "./event-queue.ts";
+import { BoundedEventQueue, describeSwitchEvent, switchEventTier } from "./event-queue.ts";
 import { installGuardedParser, type SkipNotice } from "./guarded-parser.ts";
 import { parseShowChannels } from "./show-channels.ts";
-import type {
-  BackgroundJobEvent,
-  ChannelSummary,
-  CommandOutcome,
-  ResyncReport,
-  SwitchCommand,
-  SwitchEvent,
-} from "../../machines/switch/index.ts";
+import { ChannelLedger } from "./channel-ledger.ts";
+import { apiOutcome, backgroundJobOutcome, backgroundJobTimeoutMs, sendmsgOutcome } from "./command-outcome.ts";
+import { subscribeToEvents } from "./event-subscription.ts";
+import {
+  reconnectDelay,
+  resolveInboundOptions,
+  type EslClientStats,
+  type EslInboundClientEvents,
+  type EslInboundClientOptions,
+  type ResolvedInboundOptions,
+  type SwitchEventHandler,
+} from "./inbound-options.ts";
+import type { BackgroundJobEvent, ChannelSummary, CommandOutcome, SwitchCommand, SwitchEvent } from "../../machines/switch/index.ts";
+
+// Options, stats and events are declared in inbound-options.ts; they stay importable from here.
+export type {
+  DisconnectInfo,
+  EslClientStats,
+  EslInboundClientEvents,
+  EslInboundClientOptions,
+  ReconnectPolicy,
+  SwitchEventHandler,
+} from "./inbound-options.ts";
 
 installGuardedParser();
 
 const log = childLog({ mod: "esl.inbound" });
-
-export interface ReconnectPolicy {
-  initialDelayMs: number;
-  maxDelayMs: number;
-  /** ± fraction of the delay added at random, so many clients do not reconnect in step. */
-  jitter: number;
-}
-
-export interface EslInboundClientOptions {
-  host: string;
-  port: number;
-  password: string;
-  /** Event-Names to subscribe to (`event json …`); default: every event decode.ts knows. */
-  events?: string[];
-  /**
-   * CUSTOM subclasses to subscribe to (e.g. mod_audio_stream::connect), sent in a
-   * second `event json CUSTOM …` command: every word after CUSTOM is a subclass.
-   * Default none.
-   */
-  customSubclasses?: string[];
-  reconnect?: Partial<ReconnectPolicy>;
-  apiTimeoutMs?: number;
-  /** bgapi waits for BACKGROUND_JOB: originate can ring 60 s before it answers. */
-  bgapiTimeoutMs?: number;
-  /** TCP connect + auth must finish within this, or the attempt is abandoned and retried. */
-  connectTimeoutMs?: number;
-  queue?: Partial<QueueLimits>;
-}
-
-export interface EslClientStats {
-  framesDecoded: number;
-  eventsDelivered: number;
-  unknownEvents: number;
-  skippedFrames: number;
-  malformedEvents: number;
-  droppedEvents: number;
-  queueDepth: number;
-  reconnects: number;
-  pausedCount: number;
-}
-
-export interface DisconnectInfo {
-  reason: string;
-}
-
-export interface EslInboundClientEvents {
-  connected: [];
-  disconnected: [DisconnectInfo];
-  resync: [ResyncReport];
-  skipped: [SkipNotice];
-}
-
-export type SwitchEventHandler = (event: SwitchEvent) => void | Promise<void>;
 
 interface PendingJob {
   ok(event: BackgroundJobEvent): void;
   fail(err: Error): void;
 }
 
-const DEFAULT_RECONNECT: ReconnectPolicy = { initialDelayMs: 250, maxDelayMs: 10_000, jitter: 0.2 };
-/** How many destroyed channel ids are remembered so a late event cannot resurrect one. */
-const RECENTLY_DESTROYED_MAX = 4096;
 /** A channel UUID as FreeSWITCH writes one (or an origination_uuid we chose): safe as one api argument. */
 const CHANNEL_UUID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
-  private readonly opts: Required<Omit<EslInboundClientOptions, "reconnect" | "queue" | "events" | "customSubclasses">> & {
-    reconnect: ReconnectPolicy;
-    events: string[];
-    customSubclasses: string[];
-  };
+  private readonly opts: ResolvedInboundOptions;
   private conn: Connection | null = null;
   private socket: Socket | null = null;
   private link: "down" | "handshake" | "up" = "down";
@@ -126,10 +85,7 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
   private startPromise: Promise<void> | null = null;
   private readonly calls = new PendingCalls();
   private readonly jobs = new Map<string, PendingJob>();
-  /** Channels we know to be up: uuid → performance.now() when first seen. */
-  private readonly channels = new Map<string, number>();
-  private readonly recentlyDestroyed = new Set<string>();
-  private resyncWindow: { startedAt: number; destroyed: Set<string> } | null = null;
+  private readonly channels = new ChannelLedger();
   private readonly handlers: SwitchEventHandler[] = [];
   private readonly queue: BoundedEventQueue<SwitchEvent>;
   private readonly decodeCounts: DecodeCounters = { decoded: 0, unknown: 0, malformed: 0 };
@@ -138,20 +94,7 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
 
   constructor(options: EslInboundClientOptions) {
     super();
-    this.opts = {
-      host: options.host,
-      port: options.port,
-      password: options.password,
-      events: [...(options.events ?? KNOWN_EVENT_NAMES)],
-      customSubclasses: [...(options.customSubclasses ?? [])],
-      reconnect: { ...DEFAULT_RECONNECT, ...options.reconnect },
-      apiTimeoutMs: options.apiTimeoutMs ?? 10_000,
-      bgapiTimeoutMs: options.bgapiTimeoutMs ?? 70_000,
-      connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
-    };
-    for (const name of [...this.opts.events, ...this.opts.customSubclasses]) {
-      if (!/^[A-Za-z0-9_:]+$/.test(name)) throw new EslCommandError(`invalid event name ${JSON.stringify(name)}`);
-    }
+    this.opts = resolveInboundOptions(options);
     this.queue = new BoundedEventQueue<SwitchEvent>({
       limits: options.queue,
       tierOf: switchEventTier,
@@ -262,25 +205,12 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
   async send(cmd: SwitchCommand): Promise<CommandOutcome> {
     const instr = encodeCommand(cmd);
     const conn = this.requireUp();
-    if (instr.via === "sendmsg") {
-      const reply = (await this.sendmsg(conn, instr, this.opts.apiTimeoutMs)).trim();
-      return reply.startsWith("-") ? { ok: false, type: cmd.type, error: reply } : { ok: true, type: cmd.type, reply };
-    }
-    if (instr.via === "api") {
-      const body = (await this.api(instr.command, instr.args)).trim();
-      return isErrorText(body) ? { ok: false, type: cmd.type, error: body } : { ok: true, type: cmd.type, reply: body };
-    }
-    // bgapi: originate. The job can ring for originate_timeout seconds before it answers.
-    const ringMs = cmd.type === "originate" && cmd.timeoutSec !== undefined ? cmd.timeoutSec * 1000 + 10_000 : 0;
-    const job = await this.bgapi(instr.command, instr.args, { timeoutMs: Math.max(this.opts.bgapiTimeoutMs, ringMs) });
-    const body = job.body.trim();
-    if (isErrorText(body)) {
-      const cause = /^-ERR\s+([A-Z0-9_]+)/.exec(body)?.[1];
-      return cause ? { ok: false, type: cmd.type, error: body, cause } : { ok: false, type: cmd.type, error: body };
-    }
-    const uuid = /^\+OK\s+(\S+)/.exec(body)?.[1];
-    if (uuid) this.trackChannel(uuid);
-    return uuid ? { ok: true, type: cmd.type, reply: body, uuid } : { ok: true, type: cmd.type, reply: body };
+    if (instr.via === "sendmsg") return sendmsgOutcome(cmd.type, (await this.sendmsg(conn, instr, this.opts.apiTimeoutMs)).trim());
+    if (instr.via === "api") return apiOutcome(cmd.type, (await this.api(instr.command, instr.args)).trim());
+    const job = await this.bgapi(instr.command, instr.args, { timeoutMs: backgroundJobTimeoutMs(cmd, this.opts.bgapiTimeoutMs) });
+    const outcome = backgroundJobOutcome(cmd.type, job.body.trim());
+    if (outcome.ok && outcome.uuid) this.trackChannel(outcome.uuid);
+    return outcome;
   }
 
   /**
@@ -311,12 +241,12 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
 
   /** Channels this client believes are up (from the events it decoded, trackChannel and resyncs). */
   knownChannels(): Set<string> {
-    return new Set(this.channels.keys());
+    return this.channels.known();
   }
 
   /** Register a channel id the runtime originated, so a resync can report it survived or vanished. */
   trackChannel(uuid: string): void {
-    if (!this.channels.has(uuid)) this.channels.set(uuid, performance.now());
+    this.channels.track(uuid);
   }
 
   stats(): EslClientStats {
@@ -407,20 +337,7 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
 
   private async onAuthenticated(conn: Connection): Promise<void> {
     try {
-      // modesl already sent `event json BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE`; subscriptions add up.
-      const reply = await this.calls.call<EslEvent>("event subscription", this.opts.apiTimeoutMs, (ok) => {
-        writeCommand(conn, `event json ${this.opts.events.join(" ")}\n\n`, ok);
-      });
-      const err = replyError(reply);
-      if (err) throw new EslCommandError(`event subscription refused: ${err}`, err);
-      const custom = customSubscription("json", this.opts.customSubclasses);
-      if (custom !== null) {
-        const customReply = await this.calls.call<EslEvent>("custom event subscription", this.opts.apiTimeoutMs, (ok) => {
-          writeCommand(conn, `${custom}\n\n`, ok);
-        });
-        const customErr = replyError(customReply);
-        if (customErr) throw new EslCommandError(`CUSTOM event subscription refused: ${customErr}`, customErr);
-      }
+      await subscribeToEvents(this.calls, conn, this.opts.events, this.opts.customSubclasses, this.opts.apiTimeoutMs);
     } catch (err) {
       if (this.conn === conn) {
         log.error({ err }, "ESL subscription failed; dropping the connection to retry");
@@ -459,9 +376,7 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
   }
 
   private scheduleReconnect(): void {
-    const { initialDelayMs, maxDelayMs, jitter } = this.opts.reconnect;
-    const base = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(this.attempt, 30));
-    const delay = Math.max(0, Math.round(base * (1 + jitter * (2 * Math.random() - 1))));
+    const delay = reconnectDelay(this.opts.reconnect, this.attempt);
     this.attempt++;
     log.debug({ delay, attempt: this.attempt }, "ESL reconnect scheduled");
     this.reconnectTimer = setTimeout(() => {
@@ -482,39 +397,10 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
     }
   }
 
-  /** Compare what we know with the switch's channel list; report survived / vanished / discovered. */
+  /** Compare what we know with the switch's channel list (see ChannelLedger.resync); tell listeners the outcome. */
   private async resync(): Promise<void> {
-    const startedAt = performance.now();
-    const window = { startedAt, destroyed: new Set<string>() };
-    this.resyncWindow = window;
-    let rows: ChannelSummary[];
-    try {
-      rows = await this.showChannels();
-    } catch (err) {
-      log.warn({ err }, "ESL resync: show channels failed; known channels kept as they are");
-      return;
-    } finally {
-      if (this.resyncWindow === window) this.resyncWindow = null;
-    }
-    const live = new Set(rows.map((r) => r.uuid));
-    const survived: ChannelSummary[] = [];
-    const discovered: ChannelSummary[] = [];
-    for (const row of rows) {
-      if (this.channels.has(row.uuid)) survived.push(row);
-      else if (!window.destroyed.has(row.uuid)) {
-        discovered.push(row);
-        this.channels.set(row.uuid, startedAt);
-      }
-    }
-    const vanished: string[] = [];
-    for (const [uuid, firstSeen] of this.channels) {
-      // A channel first seen after the query went out may not be in the core db yet (written asynchronously).
-      if (!live.has(uuid) && firstSeen < startedAt) vanished.push(uuid);
-    }
-    for (const uuid of vanished) this.forgetChannel(uuid);
-    const report: ResyncReport = { survived, vanished, discovered };
-    log.info({ survived: survived.length, vanished: vanished.length, discovered: discovered.length }, "ESL resync");
-    this.emit("resync", report);
+    const report = await this.channels.resync(() => this.showChannels());
+    if (report) this.emit("resync", report);
   }
 
   // ------------------------------------------------------------ frames
@@ -531,27 +417,9 @@ export class EslInboundClient extends EventEmitter<EslInboundClientEvents> {
     if (decoded.kind === "background_job") {
       this.jobs.get(decoded.jobUuid)?.ok(decoded);
     } else if (isChannelEvent(decoded)) {
-      this.noteChannel(decoded.kind, decoded.uuid);
+      this.channels.note(decoded.kind, decoded.uuid);
     }
     this.queue.push(decoded);
-  }
-
-  private noteChannel(kind: string, uuid: string): void {
-    if (kind === "channel.destroy") {
-      this.forgetChannel(uuid);
-      this.resyncWindow?.destroyed.add(uuid);
-      return;
-    }
-    if (!this.channels.has(uuid) && !this.recentlyDestroyed.has(uuid)) this.channels.set(uuid, performance.now());
-  }
-
-  private forgetChannel(uuid: string): void {
-    this.channels.delete(uuid);
-    this.recentlyDestroyed.add(uuid);
-    if (this.recentlyDestroyed.size > RECENTLY_DESTROYED_MAX) {
-      const oldest = this.recentlyDestroyed.values().next().value;
-      if (oldest !== undefined) this.recentlyDestroyed.delete(oldest);
-    }
   }
 
   private async deliver(event: SwitchEvent): Promise<void> {
