@@ -7,28 +7,23 @@
  * not a model) on loopback ports with keys made at start, PGlite on disk, the
  * in-process bus. ESL_HOST, DEEPGRAM_API_KEY, OPENAI_API_KEY and DATABASE_URL
  * switch to a real FreeSWITCH, Deepgram, OpenAI and PostgreSQL. Only this
- * file's embedded-default branches know a simulator is there: the adapters
- * speak the real protocols to whatever URL they are given.
+ * file's embedded-default branches and src/startup/ (speech services, demo
+ * calls) know a simulator is there: the adapters speak the real protocols to
+ * whatever URL they are given.
  */
-import { randomBytes } from "node:crypto";
-import type { ConversationSettingsInput } from "../machines/conversation.ts";
-import type { LanguageModel, SpeechSynthesis, SpeechToText, VoiceSpec } from "../machines/ports/index.ts";
-import { OpenAIChat } from "./ai/index.ts";
-import { safetyFromConfig, type ConversationSafety } from "./ai/safety/index.ts";
+import type { VoiceSpec } from "../machines/ports/index.ts";
+import { safetyFromConfig } from "./ai/safety/index.ts";
 import { loadConfig, ConfigError, withEmbeddedDemo, type Config } from "./config.ts";
-import { dialplanSocketTarget } from "./dialplan-target.ts";
-import { openDatabase, type Database } from "./db/client.ts";
+import { openDatabase } from "./db/client.ts";
 import { JournalWriter } from "./db/journal.ts";
 import { countApiKeys, createApiKey, ensureApiKey, verifyApiKey } from "./db/queries/api-keys.ts";
 import { EslInboundClient, EslOutboundServer } from "./esl/index.ts";
-import { addressesOf } from "./esl/outbound-admission.ts";
 import { createApp } from "./http/app.ts";
 import { log } from "./log.ts";
 import { AUDIO_STREAM_SUBCLASSES, MediaServer } from "./media/index.ts";
 import { ActorHost } from "./runtime/actor-host.ts";
 import { createCallKind } from "./runtime/call-kind.ts";
 import { CallRuntime } from "./runtime/call-runtime.ts";
-import type { ConversationSink } from "./runtime/conversation-api.ts";
 import { conversationSink } from "./runtime/conversation-record.ts";
 import { createConversationKind } from "./runtime/conversation-kind.ts";
 import { registerConversationMetrics } from "./runtime/conversation-metrics.ts";
@@ -36,9 +31,7 @@ import { ConversationRuntime } from "./runtime/conversation-runtime.ts";
 import type { ConversationSpec } from "./runtime/conversation-api.ts";
 import { receptionistSpec, routeInbound } from "./runtime/receptionist-conversation.ts";
 import { PostCallAnalyser } from "./runtime/post-call.ts";
-import { OpenAIAnalysis, type AnalysisModel } from "./ai/analysis/index.ts";
 import { TextSessions } from "./runtime/text-sessions.ts";
-import { routeForNumber } from "./db/queries/numbers.ts";
 import { inboundGate } from "./runtime/inbound-gate.ts";
 import { CallReconciler } from "./runtime/reconcile.ts";
 import { closeOrphanedConversations } from "./runtime/conversation-reconcile.ts";
@@ -46,192 +39,15 @@ import { createRuntimeMetrics } from "./runtime/runtime-metrics.ts";
 import { SwitchExecutor } from "./runtime/switch-executor.ts";
 import { SwitchRouter } from "./runtime/switch-router.ts";
 import { ToolRegistry } from "./runtime/tool-registry.ts";
-import { defaultScenario, loadScenario, parseScenario, SwitchSimulator, type Scenario } from "./sim/index.ts";
-import { SimulatedDeepgram, type SimulatedDeepgramOptions } from "./sim/deepgram/index.ts";
-import { SimulatedOpenAI, type SimulatedOpenAIOptions } from "./sim/openai/index.ts";
-import { DeepgramSpeechToText } from "./speech/stt/index.ts";
-import { OpenAITts, SpeechByEngine, SwitchSpeak } from "./speech/tts/index.ts";
+import { SwitchSimulator } from "./sim/index.ts";
+import { embeddedScenario, placeDemoCall, placeReceptionistDemoCall } from "./startup/demo-calls.ts";
+import { defaultVoice, startSpeechServices, type SpeechServices } from "./startup/speech-services.ts";
+import { mediaAdvertise, outboundSocketLine, switchAddresses } from "./startup/switch-addresses.ts";
+import type { StartOptions, Switchboard } from "./startup/switchboard.ts";
 
-export interface Switchboard {
-  /** The HTTP API's base URL. */
-  url: string;
-  port: number;
-  /** The embedded simulator, when no ESL_HOST is configured. */
-  simulator?: SwitchSimulator;
-  /** Every live actor, of every kind. */
-  host: ActorHost;
-  /** Calls on top of the host: place, adopt, command, view, resume. */
-  runtime: CallRuntime;
-  /** Conversations on top of the host: start one on a call, read, list (runtime/conversation-api.ts). */
-  conversations: ConversationRuntime;
-  /** The receptionist text test bench's sessions (POST /v1/receptionists/:id/test). */
-  textSessions: TextSessions;
-  /** Each live conversation's and test session's safety policy, and the guard of their model requests. */
-  safety: ConversationSafety;
-  /** The tools conversations offer the model (empty until the receptionist registers its own). */
-  tools: ToolRegistry;
-  /** The caller-audio WebSocket server mod_audio_stream connects to. */
-  media: MediaServer;
-  /** The embedded simulated Deepgram, when no DEEPGRAM_API_KEY / DEEPGRAM_URL is configured. */
-  deepgram?: SimulatedDeepgram;
-  /** The embedded simulated OpenAI, when no OPENAI_API_KEY / OPENAI_BASE_URL is configured. */
-  openai?: SimulatedOpenAI;
-  link: EslInboundClient;
-  database: Database;
-  journal: JournalWriter;
-  outbound: EslOutboundServer;
-  outboundSocketPort: number;
-  /** A key created on this start (printed once), when none existed. */
-  createdApiKey?: string;
-  /** Where speech-to-text and the language model are, in words (for the banner; no keys). */
-  speechServices: { stt: string; llm: string };
-  /** Ended conversations' post-call analysis (runtime/post-call.ts). */
-  postCall: PostCallAnalyser;
-  stop(): Promise<void>;
-}
-
-export interface StartOptions {
-  /** Use this simulator instead of starting one (tests, benchmarks). */
-  simulator?: SwitchSimulator;
-  /** Options for the ESL client (tests shorten the reconnect delays). */
-  reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
-  /** Options for the embedded simulated Deepgram (service latencies, faults). */
-  deepgram?: SimulatedDeepgramOptions;
-  /** Options for the embedded simulated OpenAI (time to first token, rules, faults). */
-  openai?: SimulatedOpenAIOptions;
-  /** The tools conversations offer; default an empty registry. */
-  tools?: ToolRegistry;
-  /** Settings every conversation starts from (silence, barge-in, timeouts); a spec's own override them. */
-  conversationSettings?: ConversationSettingsInput;
-  /** Where conversations are stored; default the conversations table (through the journal). */
-  conversationSink?: ConversationSink;
-}
-
-/** The demo caller `npm start` places with the embedded simulator: dials this number and talks with the demo bot. */
-export const DEMO_CALLER_NUMBER = "5000";
-const DEMO_CALLER = {
-  name: "demo caller",
-  match: { exact: DEMO_CALLER_NUMBER },
-  turns: [
-    { afterBotMs: 600, say: "Hi, what are your opening hours?" },
-    { afterBotMs: 600, say: "And what is your address?" },
-    { afterBotMs: 600, say: "Is there parking?" },
-    { afterBotMs: 800, say: "Great, thank you. Goodbye." },
-    { afterBotMs: 1500, hangup: true },
-  ],
-};
-
-/**
- * The receptionist demo: once a receptionist has this number (README, "A
- * receptionist in three requests": POST /v1/numbers with "(212) 555-0123"),
- * `npm start` has a simulated caller dial it and book a cleaning.
- */
-export const DEMO_RECEPTIONIST_NUMBER = "+12125550123";
-const DEMO_BOOKING_CALLER = {
-  name: "demo booking caller",
-  match: { exact: DEMO_RECEPTIONIST_NUMBER },
-  turns: [
-    { afterBotMs: 600, say: "Hi, I'd like to book a cleaning next Tuesday at 10 am" },
-    { afterBotMs: 600, say: "It's Ann Lee" },
-    { afterBotMs: 600, say: "five five five, two three four, seven seven eight eight" },
-    { afterBotMs: 600, say: "No, that's all, thanks. Bye!" },
-    { afterBotMs: 3000, hangup: true },
-  ],
-};
-
-/** The embedded simulator's world: the built-in scenario plus the demo caller. */
-function embeddedScenario(config: Config): Scenario {
-  if (config.sim.scenario) return loadScenario(config.sim.scenario);
-  const demo = parseScenario({ callers: [DEMO_CALLER, DEMO_BOOKING_CALLER], files: [`${config.speech.cacheDir}/`] }, "demo caller");
-  return { ...defaultScenario, callers: [...demo.callers, ...defaultScenario.callers], files: [...defaultScenario.files, ...demo.files] };
-}
-
-interface SpeechServices {
-  stt: SpeechToText;
-  llm: LanguageModel;
-  tts: SpeechSynthesis;
-  openaiTts: OpenAITts | null;
-  /** The post-call analysis's model pass, on the same OpenAI endpoint as the conversations. */
-  analysis: AnalysisModel;
-  deepgram?: SimulatedDeepgram;
-  openai?: SimulatedOpenAI;
-  /** Where each service is, for the start banner (never a key). */
-  describe: { stt: string; llm: string };
-  stop(): Promise<void>;
-}
-
-/** A key for an embedded simulator: made at start, known only to this process. */
-const simKey = (prefix: string) => `${prefix}${randomBytes(18).toString("base64url")}`;
-
-/** Speech-to-text, the language model and TTS: the real services when configured, else simulators on loopback. */
-async function startSpeechServices(config: Config, options: StartOptions): Promise<SpeechServices> {
-  let deepgram: SimulatedDeepgram | undefined;
-  let openai: SimulatedOpenAI | undefined;
-  try {
-    let stt: DeepgramSpeechToText;
-    let sttWhere: string;
-    if (config.stt.embedded) {
-      const key = simKey("dg-sim-");
-      deepgram = new SimulatedDeepgram({ ...options.deepgram, apiKey: key });
-      const { url } = await deepgram.start();
-      stt = new DeepgramSpeechToText({ apiKey: key, baseUrl: url });
-      sttWhere = `simulated Deepgram (embedded, transcribes the simulated callers' audio) at ${url}`;
-    } else {
-      stt = new DeepgramSpeechToText({ apiKey: config.stt.apiKey!, ...(config.stt.url ? { baseUrl: config.stt.url } : {}) });
-      sttWhere = `Deepgram live at ${config.stt.url ?? "wss://api.deepgram.com"}`;
-    }
-
-    let apiKey: string;
-    let baseURL: string | undefined;
-    let llmWhere: string;
-    if (config.llm.embedded) {
-      openai = new SimulatedOpenAI({ ...options.openai, apiKey: simKey("sk-sim-") });
-      await openai.start();
-      apiKey = openai.apiKey;
-      baseURL = openai.baseURL;
-      llmWhere = `offline simulator (rule-based, not a model) at ${baseURL}`;
-    } else {
-      apiKey = config.llm.apiKey!;
-      baseURL = config.llm.baseUrl;
-      llmWhere = `OpenAI ${config.llm.model} at ${baseURL ?? "https://api.openai.com/v1"}`;
-    }
-    const llm = new OpenAIChat({ apiKey, ...(baseURL ? { baseURL } : {}) });
-    const openaiTts = new OpenAITts({ apiKey, ...(baseURL ? { baseURL } : {}), cacheDir: config.speech.cacheDir, defaultModel: config.speech.openaiModel });
-    const speak = new SwitchSpeak();
-    const tts = new SpeechByEngine({ flite: speak, [config.tts.engine]: speak, openai: openaiTts });
-    return {
-      stt,
-      llm,
-      tts,
-      openaiTts,
-      analysis: new OpenAIAnalysis({ apiKey, ...(baseURL ? { baseURL } : {}), model: config.analysis.model }),
-      deepgram,
-      openai,
-      describe: { stt: sttWhere, llm: llmWhere },
-      stop: async () => {
-        await deepgram?.stop();
-        await openai?.stop();
-      },
-    };
-  } catch (err) {
-    await deepgram?.stop().catch(() => {});
-    await openai?.stop().catch(() => {});
-    throw err;
-  }
-}
-
-/** The host FreeSWITCH dials for caller audio: MEDIA_ADVERTISE, MEDIA_HOST, or a guess when that is a wildcard. */
-function mediaAdvertise(config: Config): { host: string; guessed: boolean } {
-  const target = dialplanSocketTarget({ host: config.media.host, advertise: config.media.advertise }, 0);
-  return { host: target.address.replace(/:0$/, "").replace(/^\[(.*)\]$/, "$1"), guessed: target.guessed };
-}
-
-/** The voice conversations speak with unless they name their own. */
-function defaultVoice(config: Config): VoiceSpec {
-  return config.speech.engine === "openai"
-    ? { engine: "openai", voice: config.speech.openaiVoice, model: config.speech.openaiModel }
-    : { engine: config.speech.engine, voice: config.speech.voice };
-}
+// Importable from here as before these moved to src/startup/.
+export type { StartOptions, Switchboard } from "./startup/switchboard.ts";
+export { DEMO_CALLER_NUMBER, DEMO_RECEPTIONIST_NUMBER } from "./startup/demo-calls.ts";
 
 export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Switchboard> {
   let simulator = options.simulator;
@@ -478,83 +294,6 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
 
 /** mod_audio_stream `16k`: what Deepgram gets as linear16 (640-byte frames every 20 ms). */
 const AUDIO_SAMPLE_RATE = 16_000;
-
-/** The default OUTBOUND_SOCKET_ALLOW: where the switch we talk ESL to lives. */
-async function switchAddresses(eslHost: string): Promise<string[]> {
-  try {
-    return await addressesOf(eslHost);
-  } catch (err) {
-    throw new ConfigError([
-      { variable: "OUTBOUND_SOCKET_ALLOW", message: `unset, and ESL_HOST ${eslHost} could not be resolved to addresses (${(err as Error).message}); set it` },
-    ]);
-  }
-}
-
-/** Where the socket listens, and what the dialplan must dial: not a wildcard address. */
-function outboundSocketLine(config: Config, port: number): string {
-  const target = dialplanSocketTarget(config.outboundSocket, port);
-  const hint = target.guessed ? ` (guessed from this host's interfaces: set OUTBOUND_SOCKET_ADVERTISE to the address FreeSWITCH reaches)` : "";
-  return `Outbound socket listening on ${config.outboundSocket.host}:${port}; the dialplan's socket action dials '${target.address} async full'${hint}`;
-}
-
-/** `npm start` with the embedded simulator: a simulated caller dials in and talks with the bot. */
-function placeDemoCall(sb: Switchboard): void {
-  setTimeout(() => {
-    sb.simulator!
-      .placeInboundCall({ from: "+15550100200", fromName: "Demo Caller", to: DEMO_CALLER_NUMBER, socket: { host: "127.0.0.1", port: sb.outboundSocketPort } })
-      .then(async (callId) => {
-        // The switch hands the call over its outbound socket a moment after it dials: wait for the bot.
-        for (let waited = 0; waited < 3000 && !sb.conversations.conversationOfCall(callId); waited += 25) await Bun.sleep(25);
-        const conversation = sb.conversations.conversationOfCall(callId);
-        console.log(
-          [
-            `A simulated caller is calling ${DEMO_CALLER_NUMBER} (call ${callId}); watch it talk with the bot:`,
-            `  GET ${sb.url}/v1/calls/${callId}`,
-            conversation ? `  GET ${sb.url}/v1/conversations/${conversation.id}` : `  GET ${sb.url}/v1/conversations?call_id=${callId}`,
-          ].join("\n"),
-        );
-      })
-      .catch((err: unknown) => log.warn({ err }, "the demo call could not be placed"));
-  }, 1500).unref?.();
-}
-
-/**
- * `npm start` with the embedded simulator: once DEMO_RECEPTIONIST_NUMBER routes
- * to a receptionist (checked every 2 s), a simulated caller dials it once and
- * books a cleaning; the banner says where to watch.
- */
-function placeReceptionistDemoCall(sb: Switchboard): void {
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    routeForNumber(sb.database.db, DEMO_RECEPTIONIST_NUMBER)
-      .then(async (route) => {
-        if (route === null) return;
-        clearInterval(timer);
-        const callId = await sb.simulator!.placeInboundCall({
-          from: "+13105550177",
-          fromName: "Demo Patient",
-          to: DEMO_RECEPTIONIST_NUMBER,
-          socket: { host: "127.0.0.1", port: sb.outboundSocketPort },
-        });
-        for (let waited = 0; waited < 3000 && !sb.conversations.conversationOfCall(callId); waited += 25) await Bun.sleep(25);
-        const conversation = sb.conversations.conversationOfCall(callId);
-        console.log(
-          [
-            `${DEMO_RECEPTIONIST_NUMBER} now routes to receptionist "${route.receptionist.name}": a simulated caller is calling it to book a cleaning (call ${callId}). Watch:`,
-            conversation ? `  GET ${sb.url}/v1/conversations/${conversation.id}` : `  GET ${sb.url}/v1/conversations?call_id=${callId}`,
-            `  GET ${sb.url}/v1/appointments?receptionist_id=${route.receptionist.id}`,
-          ].join("\n"),
-        );
-      })
-      .catch((err: unknown) => log.warn({ err }, "the receptionist demo call could not be placed"))
-      .finally(() => {
-        busy = false;
-      });
-  }, 2000);
-  timer.unref?.();
-}
 
 async function main(): Promise<void> {
   let config: Config;
