@@ -33,74 +33,31 @@
  * seeded first (resume() reads max(seq) from the database, or seedSeq() with a known
  * value): an unseeded call would reuse seqs, and the (call_id, seq) unique key would
  * ignore those rows as replays.
+ *
+ * The API's types are journal-contract.ts; the refusal path (sanitise, then row
+ * by row, then drop) is journal-salvage.ts; judging a database error is db-errors.ts.
  */
-import { DrizzleQueryError } from "drizzle-orm";
 import type { Logger } from "pino";
 import { childLog } from "../log.ts";
 import type { Db } from "./client.ts";
 import { appendEvents, maxEventSeq } from "./queries/call-events.ts";
 import { upsertCalls } from "./queries/calls.ts";
 import { upsertConversations } from "./queries/conversations.ts";
-import type { CallEventKind, NewCall, NewCallEvent, NewConversation } from "./schema.ts";
-import { storableRow } from "./storable.ts";
+import type { NewCall, NewCallEvent, NewConversation } from "./schema.ts";
+import { dbErrorForLog, isTransientDbError } from "./db-errors.ts";
+import type { AppendResult, JournalEntry, JournalStats, JournalWriterOptions } from "./journal-contract.ts";
+import { RefusedRowSalvage } from "./journal-salvage.ts";
 
-export interface JournalEntry {
-  kind: CallEventKind;
-  /** e.g. CHANNEL_ANSWER, playback, ringing→in_progress */
-  name: string;
-  data?: unknown;
-  /** When it happened (default: now). */
-  at?: Date;
-}
-
-export type AppendResult =
-  | { accepted: true; seq: number; overloaded: boolean }
-  | { accepted: false; reason: "overloaded" | "closed" };
-
-export interface JournalWriterOptions {
-  /** Longest a buffered row waits before a write starts (default 25 ms). */
-  flushIntervalMs?: number;
-  /** Rows per INSERT; reaching it starts a write at once (default 500). */
-  maxBatchRows?: number;
-  /** Hard cap on buffered event rows: beyond it append() refuses (default 20000). */
-  maxBufferedRows?: number;
-  /** Soft cap: from here append() reports overloaded (default 80% of maxBufferedRows). */
-  highWaterRows?: number;
-  /** First retry delay after a transient error, doubled per failure (default 100 ms). */
-  retryBaseMs?: number;
-  /** Longest retry delay (default 5000 ms). */
-  retryMaxMs?: number;
-  /** Consecutive transient failures after which flush() rejects (default 5). */
-  flushAttempts?: number;
-  /** Rows the database refused permanently (they are not retried). */
-  onDropped?: (dropped: { events: NewCallEvent[]; calls: NewCall[]; conversations: NewConversation[] }, error: unknown) => void;
-  log?: Logger;
-}
-
-export interface JournalStats {
-  bufferedEvents: number;
-  bufferedCalls: number;
-  bufferedConversations: number;
-  eventsWritten: number;
-  /** Rows ignored as already journalled (same call_id, seq). */
-  duplicates: number;
-  callsWritten: number;
-  conversationsWritten: number;
-  /** Rows refused by append() at the hard cap. */
-  rejected: number;
-  /** Rows refused permanently by the database, even after sanitising. */
-  dropped: number;
-  /** Rows the database refused, per table: stored with their strings sanitised, or dropped. */
-  refusedByDb: Record<JournalTable, { sanitised: number; dropped: number }>;
-  /** Consecutive failed writes so far (0 when healthy). */
-  consecutiveFailures: number;
-}
-
-export type JournalTable = "events" | "calls" | "conversations";
-
-export const JOURNAL_TABLES: readonly JournalTable[] = ["events", "calls", "conversations"];
-
-type JournalRow = NewCallEvent | NewCall | NewConversation;
+// The contract types, the error judgement and the refusal path live in their own modules; importable from here as before.
+export {
+  JOURNAL_TABLES,
+  type AppendResult,
+  type JournalEntry,
+  type JournalStats,
+  type JournalTable,
+  type JournalWriterOptions,
+} from "./journal-contract.ts";
+export { dbErrorForLog, isTransientDbError } from "./db-errors.ts";
 
 export class JournalWriter {
   private readonly flushIntervalMs: number;
@@ -110,7 +67,6 @@ export class JournalWriter {
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
   private readonly flushAttempts: number;
-  private readonly onDropped: JournalWriterOptions["onDropped"];
   private readonly log: Logger;
 
   private events: NewCallEvent[] = [];
@@ -122,12 +78,8 @@ export class JournalWriter {
   private failures = 0;
   private closed = false;
   private drainWaiters: Array<() => void> = [];
-  private counters = { eventsWritten: 0, duplicates: 0, callsWritten: 0, conversationsWritten: 0, rejected: 0, dropped: 0 };
-  private refusedByDb: JournalStats["refusedByDb"] = {
-    events: { sanitised: 0, dropped: 0 },
-    calls: { sanitised: 0, dropped: 0 },
-    conversations: { sanitised: 0, dropped: 0 },
-  };
+  private counters = { eventsWritten: 0, duplicates: 0, callsWritten: 0, conversationsWritten: 0, rejected: 0 };
+  private readonly refusals: RefusedRowSalvage;
 
   constructor(
     private readonly db: Db,
@@ -140,8 +92,8 @@ export class JournalWriter {
     this.retryBaseMs = opts.retryBaseMs ?? 100;
     this.retryMaxMs = opts.retryMaxMs ?? 5_000;
     this.flushAttempts = Math.max(1, opts.flushAttempts ?? 5);
-    this.onDropped = opts.onDropped;
     this.log = opts.log ?? childLog({ mod: "journal" });
+    this.refusals = new RefusedRowSalvage(this.log, opts.onDropped);
   }
 
   /** Journals one entry for a call under the call's next seq. */
@@ -224,11 +176,8 @@ export class JournalWriter {
   stats(): JournalStats {
     return {
       ...this.counters,
-      refusedByDb: {
-        events: { ...this.refusedByDb.events },
-        calls: { ...this.refusedByDb.calls },
-        conversations: { ...this.refusedByDb.conversations },
-      },
+      dropped: this.refusals.dropped,
+      refusedByDb: this.refusals.refusedCounts(),
       bufferedEvents: this.events.length,
       bufferedCalls: this.pendingCalls.size,
       bufferedConversations: this.pendingConversations.size,
@@ -390,7 +339,7 @@ export class JournalWriter {
       await write(batch);
     } catch (err) {
       if (isTransientDbError(err) || batch.length === 0) throw err;
-      await this.salvage(batch, write, "events", err);
+      await this.refusals.salvage(batch, write, "events", err);
     }
   }
 
@@ -403,7 +352,7 @@ export class JournalWriter {
       await write(batch);
     } catch (err) {
       if (isTransientDbError(err)) throw err;
-      await this.salvage(batch, write, "calls", err);
+      await this.refusals.salvage(batch, write, "calls", err);
     }
   }
 
@@ -416,65 +365,8 @@ export class JournalWriter {
       await write(batch);
     } catch (err) {
       if (isTransientDbError(err)) throw err;
-      await this.salvage(batch, write, "conversations", err);
+      await this.refusals.salvage(batch, write, "conversations", err);
     }
-  }
-
-  /**
-   * After a permanent refusal: keeps every row the database accepts, stores a
-   * row refused for its strings with them sanitised, and drops (loudly) only a
-   * row refused even then. A transient error midway throws: the batch is
-   * retried later, and what was written meanwhile is skipped as a replay.
-   */
-  private async salvage<T extends JournalRow>(
-    rows: T[],
-    write: (rows: T[]) => Promise<void>,
-    table: JournalTable,
-    refusal: unknown,
-  ): Promise<void> {
-    const cleaned = rows.map((row) => ({ original: row, ...storableRow(row) }));
-    const sanitised = cleaned.filter((c) => c.changed);
-    // Unstorable strings are the usual cause: first the whole batch again, with them replaced.
-    if (sanitised.length > 0) {
-      try {
-        await write(cleaned.map((c) => c.value));
-        for (const c of sanitised) this.reportSanitised(c.original, table, refusal);
-        return;
-      } catch (err) {
-        if (isTransientDbError(err)) throw err;
-      }
-    }
-    for (const c of cleaned) {
-      try {
-        await write([c.value]);
-        if (c.changed) this.reportSanitised(c.original, table, refusal);
-      } catch (err) {
-        if (isTransientDbError(err)) throw err;
-        this.reportDropped(c.original, table, err);
-      }
-    }
-  }
-
-  private reportSanitised(row: JournalRow, table: JournalTable, err: unknown): void {
-    this.refusedByDb[table].sanitised++;
-    this.log.error(
-      { dbError: dbErrorForLog(err), ...idsOf(row, table), table },
-      "journal row refused by the database for its strings (NUL or a lone surrogate); stored with them replaced by U+FFFD",
-    );
-  }
-
-  private reportDropped(row: JournalRow, table: JournalTable, err: unknown): void {
-    this.counters.dropped++;
-    this.refusedByDb[table].dropped++;
-    this.log.error({ dbError: dbErrorForLog(err), ...idsOf(row, table), table }, "journal row refused by the database; dropped");
-    this.onDropped?.(
-      {
-        events: table === "events" ? [row as NewCallEvent] : [],
-        calls: table === "calls" ? [row as NewCall] : [],
-        conversations: table === "conversations" ? [row as NewConversation] : [],
-      },
-      err,
-    );
   }
 
   private countEvents(outcome: { inserted: number; duplicates: number }): void {
@@ -492,50 +384,6 @@ export class JournalWriter {
   private backoffMs(failures: number): number {
     return Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** Math.max(0, failures - 1));
   }
-}
-
-/** What names a row in a log line: its call, and its conversation (never its contents). */
-function idsOf(row: JournalRow, table: JournalTable): { callId: string; conversationId?: string } {
-  if (table === "conversations") return { callId: (row as NewConversation).callId, conversationId: row.id as string };
-  return { callId: "callId" in row ? (row.callId as string) : (row.id as string) };
-}
-
-/**
- * A database error as a log line may show it: its kind, SQLSTATE (or socket
- * code) and the driver's message. Not drizzle's DrizzleQueryError text, which
- * carries the statement's parameters (a conversation's system prompt, whole
- * rows), nor PostgreSQL's DETAIL ("Failing row contains (…)").
- */
-export function dbErrorForLog(err: unknown): { type: string; code?: string; message: string } {
-  let e: unknown = err;
-  // Down the cause chain to the driver's own error (drizzle wraps it).
-  for (let depth = 0; depth < 5 && e instanceof DrizzleQueryError && e.cause !== undefined; depth++) e = e.cause;
-  if (e instanceof DrizzleQueryError) return { type: "DrizzleQueryError", message: "query failed (no cause reported)" };
-  const code = (e as { code?: unknown } | null)?.code;
-  const message = e instanceof Error ? e.message : String(e);
-  return {
-    type: e instanceof Error ? e.name || e.constructor.name : typeof e,
-    ...(typeof code === "string" ? { code } : {}),
-    message: message.length > 300 ? `${message.slice(0, 300)}…` : message,
-  };
-}
-
-/**
- * Transient: worth retrying the same rows later. SQLSTATE classes 08 (connection
- * exception), 40 (transaction rollback: serialization failure, deadlock), 53
- * (insufficient resources), 57 (operator intervention: admin shutdown, cancel), 58
- * (system error); socket errors; and anything without a SQLSTATE (the database
- * did not judge the rows). Other SQLSTATEs (22 data exception, 23 integrity, 42
- * syntax) mean the rows themselves are refused.
- */
-export function isTransientDbError(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code !== "string") continue;
-    if (/^[0-9A-Z]{5}$/.test(code)) return ["08", "40", "53", "57", "58"].includes(code.slice(0, 2));
-    return true; // ECONNRESET, CONNECTION_CLOSED, CONNECT_TIMEOUT, …
-  }
-  return true;
 }
 
 function sleep(ms: number): Promise<void> {
