@@ -4,38 +4,28 @@
  *     [--hostname name] [--time-scale 1] [--heartbeat-ms 20000] [--modules-conf modules.conf.xml]
  */
 
-import { parseArgs } from "node:util";
 import { log } from "../log.ts";
+import { parseCliOptions, stopOnSignals } from "./cli-support.ts";
 import { loadScenario, SwitchSimulator } from "./index.ts";
 
 const USAGE =
   "usage: bun run src/sim/cli.ts --port <port> --password <password> [--scenario <file>] [--host 127.0.0.1] [--hostname <name>] [--time-scale <n>] [--heartbeat-ms <ms>] [--modules-conf <modules.conf.xml>]";
 
 function main(): void {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        port: { type: "string", default: "8021" },
-        password: { type: "string", default: "ClueCon" },
-        scenario: { type: "string" },
-        host: { type: "string", default: "127.0.0.1" },
-        hostname: { type: "string" },
-        "time-scale": { type: "string", default: "1" },
-        "heartbeat-ms": { type: "string", default: "20000" },
-        "modules-conf": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const values = parseCliOptions(
+    {
+      port: { type: "string", default: "8021" },
+      password: { type: "string", default: "ClueCon" },
+      scenario: { type: "string" },
+      host: { type: "string", default: "127.0.0.1" },
+      hostname: { type: "string" },
+      "time-scale": { type: "string", default: "1" },
+      "heartbeat-ms": { type: "string", default: "20000" },
+      "modules-conf": { type: "string" },
+    },
+    USAGE,
+  );
+  if (!values) return;
   const port = Number(values.port);
   const timeScale = Number(values["time-scale"]);
   const heartbeatIntervalMs = Number(values["heartbeat-ms"]);
@@ -76,18 +66,10 @@ function main(): void {
       process.exit(1);
     },
   );
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "switch simulator stopping");
-    sim.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  stopOnSignals(
+    () => sim.stop(),
+    (signal) => log.info({ signal }, "switch simulator stopping"),
+  );
 }
 
 main();

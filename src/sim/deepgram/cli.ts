@@ -5,36 +5,26 @@
  * Point the runtime's Deepgram base URL at ws://<host>:<port>.
  */
 
-import { parseArgs } from "node:util";
 import { log } from "../../log.ts";
+import { parseCliOptions, stopOnSignals } from "../cli-support.ts";
 import { SimulatedDeepgram } from "./index.ts";
 
 const USAGE =
   "usage: bun run src/sim/deepgram/cli.ts --port <port> --api-key <key> [--host 127.0.0.1] [--final-ms 300] [--interim-ms 100] [--idle-timeout-ms 10000]";
 
 function main(): void {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        port: { type: "string", default: "8090" },
-        "api-key": { type: "string", default: "sim-deepgram-key" },
-        host: { type: "string", default: "127.0.0.1" },
-        "final-ms": { type: "string", default: "300" },
-        "interim-ms": { type: "string", default: "100" },
-        "idle-timeout-ms": { type: "string", default: "10000" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const values = parseCliOptions(
+    {
+      port: { type: "string", default: "8090" },
+      "api-key": { type: "string", default: "sim-deepgram-key" },
+      host: { type: "string", default: "127.0.0.1" },
+      "final-ms": { type: "string", default: "300" },
+      "interim-ms": { type: "string", default: "100" },
+      "idle-timeout-ms": { type: "string", default: "10000" },
+    },
+    USAGE,
+  );
+  if (!values) return;
   const port = Number(values.port);
   const finalMs = Number(values["final-ms"]);
   const interimMs = Number(values["interim-ms"]);
@@ -55,18 +45,10 @@ function main(): void {
       process.exit(1);
     },
   );
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal, counters: sim.counters }, "simulated Deepgram stopping");
-    sim.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  stopOnSignals(
+    () => sim.stop(),
+    (signal) => log.info({ signal, counters: sim.counters }, "simulated Deepgram stopping"),
+  );
 }
 
 main();

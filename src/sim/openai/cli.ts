@@ -3,7 +3,7 @@
  *   bun run src/sim/openai/cli.ts [--port 8300] [--host 127.0.0.1] [--api-key sk-sim-switchboard]
  *     [--ttft-ms 400] [--tokens-per-second 60] [--tts-first-byte-ms 150] [--time-zone UTC]
  */
-import { parseArgs } from "node:util";
+import { parseCliOptions, stopOnSignals } from "../cli-support.ts";
 import { SimulatedOpenAI } from "./server.ts";
 
 const USAGE =
@@ -19,26 +19,19 @@ function number(values: Record<string, unknown>, name: string, min: number, max:
 }
 
 async function main(): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        port: { type: "string", default: "8300" },
-        host: { type: "string", default: "127.0.0.1" },
-        "api-key": { type: "string", default: "sk-sim-switchboard" },
-        "ttft-ms": { type: "string", default: "400" },
-        "tokens-per-second": { type: "string", default: "60" },
-        "tts-first-byte-ms": { type: "string", default: "150" },
-        "time-zone": { type: "string", default: "UTC" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-  if (values.help) return void console.log(USAGE);
+  const values = parseCliOptions(
+    {
+      port: { type: "string", default: "8300" },
+      host: { type: "string", default: "127.0.0.1" },
+      "api-key": { type: "string", default: "sk-sim-switchboard" },
+      "ttft-ms": { type: "string", default: "400" },
+      "tokens-per-second": { type: "string", default: "60" },
+      "tts-first-byte-ms": { type: "string", default: "150" },
+      "time-zone": { type: "string", default: "UTC" },
+    },
+    USAGE,
+  );
+  if (!values) return;
   const sim = new SimulatedOpenAI({
     port: number(values, "port", 0, 65535),
     hostname: String(values.host),
@@ -55,9 +48,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   console.log(sim.banner());
-  const stop = () => void sim.stop().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  stopOnSignals(() => sim.stop());
 }
 
 void main();
