@@ -14,6 +14,23 @@ export function isE164(did: string): boolean {
   return E164.test(did);
 }
 
+/** A transaction handle, as db.transaction passes it. */
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/**
+ * Locks a live receptionist's row for the rest of the transaction, so that a
+ * delete (which releases its numbers) cannot slip between this check and a
+ * number write; false when there is no live receptionist `id`.
+ */
+async function lockLiveReceptionist(tx: Tx, id: string): Promise<boolean> {
+  const [owner] = await tx
+    .select({ id: receptionists.id })
+    .from(receptionists)
+    .where(and(eq(receptionists.id, id), isNull(receptionists.deletedAt)))
+    .for("update");
+  return owner !== undefined;
+}
+
 /**
  * Routes `did` (E.164) to a receptionist, or moves it there; null when the
  * receptionist does not exist or is deleted. The receptionist row is locked
@@ -21,12 +38,7 @@ export function isE164(did: string): boolean {
  */
 export async function assignNumber(db: Db, did: string, receptionistId: string): Promise<NumberRow | null> {
   return db.transaction(async (tx) => {
-    const [owner] = await tx
-      .select({ id: receptionists.id })
-      .from(receptionists)
-      .where(and(eq(receptionists.id, receptionistId), isNull(receptionists.deletedAt)))
-      .for("update");
-    if (!owner) return null;
+    if (!(await lockLiveReceptionist(tx, receptionistId))) return null;
     const now = new Date();
     const [row] = await tx
       .insert(numbers)
@@ -52,12 +64,7 @@ export type NumberClaim =
  */
 export async function claimNumber(db: Db, did: string, receptionistId: string): Promise<NumberClaim> {
   return db.transaction(async (tx) => {
-    const [owner] = await tx
-      .select({ id: receptionists.id })
-      .from(receptionists)
-      .where(and(eq(receptionists.id, receptionistId), isNull(receptionists.deletedAt)))
-      .for("update");
-    if (!owner) return { outcome: "no_receptionist" } as const;
+    if (!(await lockLiveReceptionist(tx, receptionistId))) return { outcome: "no_receptionist" } as const;
     const now = new Date();
     const [row] = await tx.insert(numbers).values({ did, receptionistId, createdAt: now, updatedAt: now }).onConflictDoNothing({ target: numbers.did }).returning();
     if (row) return { outcome: "assigned", number: row } as const;
