@@ -11,7 +11,7 @@
  */
 import type { ResyncReport, SwitchEvent } from "../../machines/switch/index.ts";
 import type { ActorHost } from "./actor-host.ts";
-import type { AnyActorKind } from "./actor-kind.ts";
+import type { AnyActorEntry, AnyActorKind } from "./actor-kind.ts";
 import type { RuntimeMetrics } from "./runtime-metrics.ts";
 import type { SwitchLink } from "./switch-link.ts";
 
@@ -41,17 +41,16 @@ export class SwitchRouter {
 
   route(event: SwitchEvent): void {
     if (event.kind === "background_job" || event.kind === "heartbeat") return;
-    const entry = this.host.get(event.uuid);
-    const fromSwitch = entry && this.host.kindOf(entry.kind).fromSwitch;
-    if (!entry || !fromSwitch) {
+    const target = this.switchActor(event.uuid);
+    if (!target) {
       this.metrics.unroutedEvents.inc();
       return;
     }
     const { variables: _variables, ...journalled } = event;
-    this.host.journal(entry.id, "event", event.eventName, journalled);
+    this.host.journal(target.entry.id, "event", event.eventName, journalled);
     this.dispatchingSince = event.receivedAt;
     try {
-      this.host.deliver(entry, fromSwitch.channel(event, Date.now()));
+      this.host.deliver(target.entry, target.fromSwitch.channel(event, Date.now()));
       this.toOtherLeg(event);
     } finally {
       this.dispatchingSince = null;
@@ -66,13 +65,12 @@ export class SwitchRouter {
    */
   private toOtherLeg(event: SwitchEvent): void {
     if (event.kind !== "channel.bridge" && event.kind !== "channel.unbridge") return;
-    const other = this.host.get(event.otherUuid);
-    const fromSwitch = other && this.host.kindOf(other.kind).fromSwitch;
-    if (!other || !fromSwitch || other.id === event.uuid) return;
-    const mirrored = { ...event, uuid: other.id, otherUuid: event.uuid };
+    const other = this.switchActor(event.otherUuid);
+    if (!other || other.entry.id === event.uuid) return;
+    const mirrored = { ...event, uuid: other.entry.id, otherUuid: event.uuid };
     const { variables: _variables, ...journalled } = mirrored;
-    this.host.journal(other.id, "event", event.eventName, { ...journalled, reportedOn: event.uuid });
-    this.host.deliver(other, fromSwitch.channel(mirrored, Date.now()));
+    this.host.journal(other.entry.id, "event", event.eventName, { ...journalled, reportedOn: event.uuid });
+    this.host.deliver(other.entry, other.fromSwitch.channel(mirrored, Date.now()));
   }
 
   private linkChanged(up: boolean): void {
@@ -82,12 +80,18 @@ export class SwitchRouter {
   /** Channels that ended while the link was down: their actors end as their machines say. */
   private resync(report: ResyncReport): void {
     for (const uuid of report.vanished) {
-      const entry = this.host.get(uuid);
-      const fromSwitch = entry && this.host.kindOf(entry.kind).fromSwitch;
-      if (!entry || !fromSwitch) continue;
+      const target = this.switchActor(uuid);
+      if (!target) continue;
       this.host.journal(uuid, "event", "RESYNC_VANISHED", { note: "channel gone from the switch after a reconnect" });
-      this.host.deliver(entry, fromSwitch.vanished(Date.now()));
+      this.host.deliver(target.entry, target.fromSwitch.vanished(Date.now()));
     }
+  }
+
+  /** The actor whose id is `uuid`, with its kind's switch adapter, if its kind takes switch events. */
+  private switchActor(uuid: string): { entry: AnyActorEntry; fromSwitch: NonNullable<AnyActorKind["fromSwitch"]> } | null {
+    const entry = this.host.get(uuid);
+    const fromSwitch = entry && this.host.kindOf(entry.kind).fromSwitch;
+    return entry && fromSwitch ? { entry, fromSwitch } : null;
   }
 
   private switchKinds(): AnyActorKind[] {
