@@ -17,6 +17,7 @@ import { badRequest, errorBody, httpFault, SERVER_ERROR_MESSAGE, unparseableJson
 import { randomId } from "./ids.ts";
 import type { Reply, Responder } from "./responder.ts";
 import { breakJson, type ChatFault, type ChatRule, type RuleBook, type ScriptedReply } from "./script.ts";
+import { sleep, streamCancellation } from "./stream-pacing.ts";
 import { countPromptTokens } from "./tokens.ts";
 
 export interface ChatTiming {
@@ -57,19 +58,6 @@ function scripted(r: ScriptedReply): { reply: Reply; ids: Array<string | undefin
     reply: { content: r.content !== undefined ? r.content : toolCalls.length > 0 ? null : "", toolCalls },
     ids: (r.toolCalls ?? []).map((c) => c.id),
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 export async function handleChat(req: Request, deps: ChatEndpointDeps): Promise<Response> {
@@ -155,11 +143,8 @@ export async function handleChat(req: Request, deps: ChatEndpointDeps): Promise<
 }
 
 function streamBody(plan: Plan, timing: ChatTiming, fault: ChatFault | null, clientGone: AbortSignal, deps: ChatEndpointDeps): ReadableStream<Uint8Array> {
-  const cancelled = new AbortController();
+  const cancelled = streamCancellation(clientGone, deps.stopped);
   let finished = false;
-  const stop = () => cancelled.abort();
-  clientGone.addEventListener("abort", stop, { once: true });
-  deps.stopped.addEventListener("abort", stop, { once: true });
   const perToken = 1000 / timing.tokensPerSecond;
   const breakAt = fault && "afterChunks" in fault ? fault.afterChunks : -1;
 
@@ -206,13 +191,12 @@ function streamBody(plan: Plan, timing: ChatTiming, fault: ChatFault | null, cli
       } catch {
         // The client went away between the check and the enqueue: nothing to send to.
       } finally {
-        clientGone.removeEventListener("abort", stop);
-        deps.stopped.removeEventListener("abort", stop);
+        cancelled.release();
       }
     },
     cancel() {
       if (!finished) deps.onCancel();
-      stop();
+      cancelled.stop();
     },
   });
 }

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { badRequest, httpFault, unparseableJson } from "./errors.ts";
 import { randomId } from "./ids.ts";
 import type { RuleBook } from "./script.ts";
+import { sleep, streamCancellation } from "./stream-pacing.ts";
 import { BYTES_PER_MS, renderSpeech, wavHeader } from "./waveform.ts";
 
 export interface SpeechTiming {
@@ -119,21 +120,8 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 
 function audioBody(audio: Uint8Array, firstByteMs: number, dropAt: number, deps: SpeechEndpointDeps, clientGone: AbortSignal): ReadableStream<Uint8Array> {
   const { chunkBytes, realtimeFactor } = deps.timing;
-  const gone = new AbortController();
-  const stop = () => gone.abort();
-  clientGone.addEventListener("abort", stop, { once: true });
-  deps.stopped.addEventListener("abort", stop, { once: true });
-  const wait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (ms <= 0 || gone.signal.aborted) return resolve();
-      const done = () => {
-        clearTimeout(t);
-        gone.signal.removeEventListener("abort", done);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      gone.signal.addEventListener("abort", done, { once: true });
-    });
+  const gone = streamCancellation(clientGone, deps.stopped);
+  const wait = (ms: number) => sleep(ms, gone.signal);
   return new ReadableStream<Uint8Array>({
     async start(controller) {
       const t0 = performance.now();
@@ -157,12 +145,11 @@ function audioBody(audio: Uint8Array, firstByteMs: number, dropAt: number, deps:
       } catch {
         // The client went away mid-write.
       } finally {
-        clientGone.removeEventListener("abort", stop);
-        deps.stopped.removeEventListener("abort", stop);
+        gone.release();
       }
     },
     cancel() {
-      stop();
+      gone.stop();
     },
   });
 }
