@@ -62,20 +62,17 @@ export interface Scope {
   sandbox: boolean;
 }
 
+/** Booked rows of one receptionist in one sandbox flag, narrowed by `more`. */
+function bookedIn(scope: Scope, ...more: SQL[]): SQL | undefined {
+  return and(eq(appointments.receptionistId, scope.receptionistId), eq(appointments.sandbox, scope.sandbox), eq(appointments.status, "booked"), ...more);
+}
+
 /** Booked appointments that overlap [from, to). */
 export async function bookedOverlapping(db: Db, scope: Scope, from: Date, to: Date): Promise<AppointmentRow[]> {
   return db
     .select()
     .from(appointments)
-    .where(
-      and(
-        eq(appointments.receptionistId, scope.receptionistId),
-        eq(appointments.sandbox, scope.sandbox),
-        eq(appointments.status, "booked"),
-        lt(appointments.startsAt, to),
-        gt(appointments.endsAt, from),
-      ),
-    )
+    .where(bookedIn(scope, lt(appointments.startsAt, to), gt(appointments.endsAt, from)))
     .orderBy(asc(appointments.startsAt));
 }
 
@@ -84,15 +81,7 @@ export async function bookedForPhone(db: Db, scope: Scope, phone: string, after:
   return db
     .select()
     .from(appointments)
-    .where(
-      and(
-        eq(appointments.receptionistId, scope.receptionistId),
-        eq(appointments.sandbox, scope.sandbox),
-        eq(appointments.phone, phone),
-        eq(appointments.status, "booked"),
-        gt(appointments.endsAt, after),
-      ),
-    )
+    .where(bookedIn(scope, eq(appointments.phone, phone), gt(appointments.endsAt, after)))
     .orderBy(asc(appointments.startsAt), asc(appointments.id));
 }
 
@@ -194,6 +183,6 @@ export async function bookedAppointments(db: Db, scope: Scope): Promise<Appointm
   return db
     .select()
     .from(appointments)
-    .where(and(eq(appointments.receptionistId, scope.receptionistId), eq(appointments.sandbox, scope.sandbox), eq(appointments.status, "booked")))
+    .where(bookedIn(scope))
     .orderBy(asc(appointments.startsAt));
 }
