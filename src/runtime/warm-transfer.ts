@@ -112,12 +112,17 @@ export function runWarmTransfer(deps: WarmTransferDeps, input: WarmTransferActor
   return new Promise<WarmTransferActorOutput>((resolve) => {
     const agent = host.get(agentCallId);
     let settled = false;
-    const settle = (output: WarmTransferActorOutput) => {
-      if (settled) return;
+    /** Ends the watch (once): false when it had ended already. */
+    const stopWatching = (): boolean => {
+      if (settled) return false;
       settled = true;
       clearTimeout(giveUp);
       subscription?.unsubscribe();
       signal.removeEventListener("abort", onAbort);
+      return true;
+    };
+    const settle = (output: WarmTransferActorOutput) => {
+      if (!stopWatching()) return;
       if (output.outcome === "answered") {
         host.journal(callId, "event", "WARM_TRANSFER_ANSWERED", { agent_call_id: agentCallId });
         watchBridge(deps, callId, agentCallId, input.conversationId);
@@ -138,10 +143,7 @@ export function runWarmTransfer(deps: WarmTransferDeps, input: WarmTransferActor
     };
     // The conversation no longer wants the transfer (the caller hung up): nobody is left ringing.
     const onAbort = () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(giveUp);
-      subscription?.unsubscribe();
+      if (!stopWatching()) return;
       hangUpAgent("the caller left during the warm transfer");
       host.journal(callId, "event", "WARM_TRANSFER_CANCELLED", { agent_call_id: agentCallId });
     };
