@@ -29,9 +29,9 @@
  */
 import type { Logger } from "../log.ts";
 import { AudioClock } from "./audio-clock.ts";
-import type { MediaCounters } from "./media-counters.ts";
+import { zeroFrameCounts, type MediaCounters } from "./media-counters.ts";
 import type { ThrottledLog } from "../log-throttle.ts";
-import type { AudioSink, AudioStreamStats, MediaStreamEvent, StreamMetadata } from "./types.ts";
+import type { AudioSink, AudioStreamStats, FrameCounts, MediaStreamEvent, StreamMetadata } from "./types.ts";
 
 /** How long after the first audio frame `connected` waits for a metadata frame. */
 export const DEFAULT_METADATA_GRACE_MS = 100;
@@ -69,17 +69,7 @@ export class AudioStream {
   private lastFrameAt: number;
   private idleNotified = false;
   private readonly bytesPerSecond: number;
-  private readonly stats: AudioStreamStats = {
-    framesIn: 0,
-    bytesIn: 0,
-    framesDelivered: 0,
-    framesShed: 0,
-    framesUnbound: 0,
-    framesOddSized: 0,
-    framesEmpty: 0,
-    textFramesUnexpected: 0,
-    audioSecReceived: 0,
-  };
+  private readonly stats: AudioStreamStats = { ...zeroFrameCounts(), audioSecReceived: 0 };
 
   constructor(
     readonly callId: string,
@@ -105,6 +95,12 @@ export class AudioStream {
     return this.closed;
   }
 
+  /** Bumps a frame count on this stream and server-wide alike. */
+  private count(name: keyof FrameCounts, by = 1): void {
+    this.stats[name] += by;
+    this.counters[name] += by;
+  }
+
   /** A copy of this stream's counters. */
   snapshot(): AudioStreamStats {
     return { ...this.stats };
@@ -118,8 +114,7 @@ export class AudioStream {
       if (!this.connected) this.connect(now);
       return;
     }
-    this.stats.textFramesUnexpected++;
-    this.counters.textFramesUnexpected++;
+    this.count("textFramesUnexpected");
     // Length only: the text may hold anything, including caller data.
     this.warnings.warn("text_frame", { callId: this.callId, length: text.length }, "media: unexpected text frame after the metadata, skipped");
   }
@@ -127,32 +122,27 @@ export class AudioStream {
   onBinary(frame: Uint8Array, now: number): void {
     if (this.closed) return;
     const length = frame.byteLength;
-    this.stats.framesIn++;
-    this.stats.bytesIn += length;
-    this.counters.framesIn++;
-    this.counters.bytesIn += length;
+    this.count("framesIn");
+    this.count("bytesIn", length);
     if (!this.connected) this.connectWithoutMetadata(now);
     this.lastFrameAt = now;
     this.idleNotified = false;
 
     let audio = frame;
     if (length & 1) {
-      this.stats.framesOddSized++;
-      this.counters.framesOddSized++;
+      this.count("framesOddSized");
       this.warnings.warn("odd_frame", { callId: this.callId, length }, "media: odd-sized audio frame, trailing byte dropped");
       audio = frame.subarray(0, length - 1);
     }
     if (audio.byteLength === 0) {
-      this.stats.framesEmpty++;
-      this.counters.framesEmpty++;
+      this.count("framesEmpty");
       return;
     }
     this.stats.audioSecReceived += audio.byteLength / this.bytesPerSecond;
 
     const sink = this.binding.sink;
     if (!sink) {
-      this.stats.framesUnbound++;
-      this.counters.framesUnbound++;
+      this.count("framesUnbound");
       return;
     }
     let taken: boolean;
@@ -163,12 +153,10 @@ export class AudioStream {
       this.warnings.warn("sink_threw", { callId: this.callId, err: String(err) }, "media: audio sink threw; frame shed");
     }
     if (taken) {
-      this.stats.framesDelivered++;
-      this.counters.framesDelivered++;
+      this.count("framesDelivered");
       this.clock.advance(audio.byteLength, now);
     } else {
-      this.stats.framesShed++;
-      this.counters.framesShed++;
+      this.count("framesShed");
     }
   }
 

@@ -3,35 +3,19 @@
  * bumps with one add each, read by /metrics (the runtime maps them to
  * Prometheus) and by tests.
  */
-import { STREAM_REFUSAL_REASONS, type StreamRefusalReason } from "./types.ts";
+import { STREAM_REFUSAL_REASONS, type FrameCounts, type StreamRefusalReason } from "./types.ts";
 
-export interface MediaCounters {
+export interface MediaCounters extends FrameCounts {
   streamsAccepted: number;
   streamsRefused: Record<StreamRefusalReason, number>;
   streamsClosed: number;
   /** Expected streams whose token expired unused. */
   streamsExpired: number;
-  framesIn: number;
-  bytesIn: number;
-  framesDelivered: number;
-  framesShed: number;
-  framesUnbound: number;
-  framesOddSized: number;
-  framesEmpty: number;
-  /** Text frames after the metadata ("garbage" as far as audio goes). */
-  textFramesUnexpected: number;
 }
 
-export function createMediaCounters(): MediaCounters {
-  const streamsRefused = Object.fromEntries(STREAM_REFUSAL_REASONS.map((r) => [r, 0])) as Record<
-    StreamRefusalReason,
-    number
-  >;
+/** Every frame count at zero: a new stream's stats and the server's start. */
+export function zeroFrameCounts(): FrameCounts {
   return {
-    streamsAccepted: 0,
-    streamsRefused,
-    streamsClosed: 0,
-    streamsExpired: 0,
     framesIn: 0,
     bytesIn: 0,
     framesDelivered: 0,
@@ -41,6 +25,14 @@ export function createMediaCounters(): MediaCounters {
     framesEmpty: 0,
     textFramesUnexpected: 0,
   };
+}
+
+export function createMediaCounters(): MediaCounters {
+  const streamsRefused = Object.fromEntries(STREAM_REFUSAL_REASONS.map((r) => [r, 0])) as Record<
+    StreamRefusalReason,
+    number
+  >;
+  return { streamsAccepted: 0, streamsRefused, streamsClosed: 0, streamsExpired: 0, ...zeroFrameCounts() };
 }
 
 export function totalRefused(counters: MediaCounters): number {

@@ -26,7 +26,8 @@ export interface StreamMetadata {
   json: unknown;
 }
 
-export interface AudioStreamStats {
+/** Frame counts kept per stream (AudioStreamStats) and server-wide (MediaCounters), bumped together. */
+export interface FrameCounts {
   /** Binary frames received (all sizes). */
   framesIn: number;
   bytesIn: number;
@@ -42,6 +43,9 @@ export interface AudioStreamStats {
   framesEmpty: number;
   /** Text frames after the metadata (the switch sends them only for `send_text` / `stop <text>`). */
   textFramesUnexpected: number;
+}
+
+export interface AudioStreamStats extends FrameCounts {
   /** Seconds of audio received on this stream. */
   audioSecReceived: number;
 }
