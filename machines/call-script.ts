@@ -8,20 +8,22 @@ import { callEnqueue } from "./call-action-kit.ts";
 import { pending } from "./call-activity.ts";
 import { gatherCommand, hangupCommand, playbackCommand, speakCommand } from "./call-commands.ts";
 import { requestedCause } from "./call-hangup.ts";
-import type { CallAction, CallContext } from "./call-types.ts";
+import type { CallAction, CallContext, PendingApplication } from "./call-types.ts";
 
 function stepApplicationUuid(context: CallContext, step: CallAction, index: number): string {
   return "applicationUuid" in step && step.applicationUuid !== undefined ? step.applicationUuid : `${context.callId}:step:${index}`;
+}
+
+/** Moves past the current step, whose application is now pending (since the call was answered, else created). */
+function stepStarted(context: CallContext, application: PendingApplication["application"], applicationUuid: string) {
+  return { scriptIndex: context.scriptIndex + 1, pending: pending(application, applicationUuid, context.answeredAt ?? context.createdAt) };
 }
 
 const runScriptSay = callEnqueue(({ context, enqueue }) => {
   const step = context.script[context.scriptIndex];
   if (step?.type !== "say") return;
   const applicationUuid = stepApplicationUuid(context, step, context.scriptIndex);
-  enqueue.assign({
-    scriptIndex: context.scriptIndex + 1,
-    pending: pending("speak", applicationUuid, context.answeredAt ?? context.createdAt),
-  });
+  enqueue.assign(stepStarted(context, "speak", applicationUuid));
   enqueue.emit({ type: "command", command: speakCommand(context, step.text, step.voice, applicationUuid) });
 });
 
@@ -29,10 +31,7 @@ const runScriptPlay = callEnqueue(({ context, enqueue }) => {
   const step = context.script[context.scriptIndex];
   if (step?.type !== "play") return;
   const applicationUuid = stepApplicationUuid(context, step, context.scriptIndex);
-  enqueue.assign({
-    scriptIndex: context.scriptIndex + 1,
-    pending: pending("playback", applicationUuid, context.answeredAt ?? context.createdAt),
-  });
+  enqueue.assign(stepStarted(context, "playback", applicationUuid));
   enqueue.emit({ type: "command", command: playbackCommand(context, step.url, step.loop, applicationUuid) });
 });
 
@@ -41,8 +40,7 @@ const runScriptGather = callEnqueue(({ context, enqueue }) => {
   if (step?.type !== "gather") return;
   const applicationUuid = stepApplicationUuid(context, step, context.scriptIndex);
   enqueue.assign({
-    scriptIndex: context.scriptIndex + 1,
-    pending: pending("play_and_get_digits", applicationUuid, context.answeredAt ?? context.createdAt),
+    ...stepStarted(context, "play_and_get_digits", applicationUuid),
     gather: { applicationUuid, buffer: "", digits: null, terminator: null },
   });
   enqueue.emit({ type: "command", command: gatherCommand(context, step, applicationUuid) });
