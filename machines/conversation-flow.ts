@@ -22,7 +22,7 @@
  */
 import { initialTransition, transition } from "xstate";
 import type { Change } from "./conversation-records.ts";
-import { newReply, queueSentences } from "./conversation-reply.ts";
+import { newReply, queueSentences, sentence } from "./conversation-reply.ts";
 import type { BotReply, BotSentence, ConversationContext } from "./conversation-types.ts";
 import { saysEmergencyKeyword } from "./emergency-keywords.ts";
 import type { ChatMessage, ToolSpec } from "./ports/index.ts";
@@ -114,21 +114,12 @@ export function withTask(messages: ChatMessage[], offer: FlowOffer): ChatMessage
 }
 
 function playSentence(reply: BotReply, url: string): BotReply {
+  // Nothing to render (the file is the utterance) and nothing the model said.
   const s: BotSentence = {
-    key: reply.nextKey,
-    text: `[plays ${url}]`,
-    source: "script",
+    ...sentence(reply.nextKey, `[plays ${url}]`, "script"),
     forModel: false,
-    inMessages: false,
     status: "ready",
-    commandId: null,
     utterance: { kind: "play", file: url, cached: true },
-    durationMs: null,
-    startedAt: null,
-    stoppedAt: null,
-    playbackMs: null,
-    interruptedAt: null,
-    resumed: false,
   };
   return { ...reply, sentences: [...reply.sentences, s], nextKey: reply.nextKey + 1 };
 }

@@ -32,7 +32,8 @@ export function newReply(kind: ReplyKind, turn: number | null, needsLlm: boolean
   };
 }
 
-function sentence(key: number, text: string, source: SentenceSource): BotSentence {
+/** A new sentence, queued to be rendered; one not for the model is a filler. */
+export function sentence(key: number, text: string, source: SentenceSource): BotSentence {
   return {
     key,
     text,
