@@ -4,50 +4,23 @@
  * in N ms into its speech, hanging up mid-sentence, pressing digits — over raw
  * ESL, with what was said and when read back from the simulator.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseModulesConf, parseScenario, type ScenarioInput, SHIPPED_MODULES_CONF, SwitchSimulator } from "../../src/sim/index.ts";
-import { header, parsePlainEvent, RawEslClient, type RawFrame } from "../../src/sim/raw-esl-client.ts";
+import { header, RawEslClient, type RawFrame } from "../../src/sim/raw-esl-client.ts";
 import { decodeSpeechFrame, l16Samples, UtteranceText } from "../../src/sim/speech-audio.ts";
+import { api as eslApi, eventValue as value, rawEslHarness } from "../support/raw-esl.ts";
 import { until } from "../support/until.ts";
 
 const MODULES = [...parseModulesConf(readFileSync(SHIPPED_MODULES_CONF, "utf8")), "mod_audio_stream"];
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
-
-async function startSim(scenario: ScenarioInput, timeScale = 1): Promise<SwitchSimulator> {
-  const sim = new SwitchSimulator({ port: 0, timeScale, heartbeatIntervalMs: 0, modules: MODULES, scenario });
-  await sim.start();
-  cleanups.push(() => sim.stop());
-  return sim;
-}
-
-async function client(sim: SwitchSimulator): Promise<RawEslClient> {
-  const c = await RawEslClient.connect(sim.port);
-  cleanups.push(() => c.close());
-  await c.next();
-  c.send("auth ClueCon\n\n");
-  await c.next();
-  c.send("event plain ALL\n\n");
-  await c.next();
-  return c;
-}
-
-async function api(c: RawEslClient, command: string): Promise<string> {
-  c.send(`api ${command}\n\n`);
-  return (await c.waitFor((f) => header(f, "Content-Type") === "api/response", 10_000)).body;
-}
-
-function value(frame: RawFrame, name: string): string | undefined {
-  return parsePlainEvent(frame.body).headers.find(([n]) => n === name)?.[1];
-}
+const esl = rawEslHarness({ heartbeatIntervalMs: 0, modules: MODULES });
+const startSim = (scenario: ScenarioInput, timeScale = 1) => esl.startSim({ timeScale, scenario });
+const client = (sim: SwitchSimulator) => esl.client(sim, { events: "ALL" });
+const api = (c: RawEslClient, command: string) => eslApi(c, command, 10_000);
 
 function event(c: RawEslClient, name: string, match: (f: RawFrame) => boolean = () => true, timeoutMs = 10_000): Promise<RawFrame> {
   return c.waitFor((f) => header(f, "Content-Type") === "text/event-plain" && value(f, "Event-Name") === name && match(f), timeoutMs);
@@ -235,8 +208,8 @@ describe("other turns", () => {
       s.on("error", () => undefined);
     });
     await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
-    cleanups.push(() => new Promise<void>((r) => app.close(() => r())));
-    cleanups.push(() => sockets.forEach((s) => s.destroy()));
+    esl.defer(() => new Promise<void>((r) => app.close(() => r())));
+    esl.defer(() => sockets.forEach((s) => s.destroy()));
     const frames: Uint8Array[] = [];
     const media = Bun.serve({
       port: 0,
@@ -244,7 +217,7 @@ describe("other turns", () => {
       fetch: (req, srv) => (srv.upgrade(req) ? undefined : new Response("no", { status: 400 })),
       websocket: { message: (_ws, msg) => void (typeof msg !== "string" && frames.push(new Uint8Array(msg))) },
     });
-    cleanups.push(() => media.stop(true));
+    esl.defer(() => media.stop(true));
 
     const uuid = await sim.placeInboundCall({ from: "5551234", to: "2000", socket: { host: "127.0.0.1", port: (app.address() as { port: number }).port } });
     await event(c, "CHANNEL_PARK", (f) => value(f, "Unique-ID") === uuid);
@@ -265,7 +238,7 @@ describe("other turns", () => {
 describe("what the bot plays", () => {
   test("a file the runtime rendered (a shared directory in `files`) plays for as long as it lasts: .r24 and .wav", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sim-tts-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    esl.defer(() => rmSync(dir, { recursive: true, force: true }));
     // 0.75 s of 24 kHz s16le, as OpenAI TTS pcm is cached; 0.5 s of 16 kHz mono wav.
     writeFileSync(join(dir, "a.r24"), Buffer.alloc(36_000));
     writeFileSync(join(dir, "b.wav"), wav(16000, 8000));

@@ -7,11 +7,12 @@
  * changing a gateway's status on a running simulator, and a bridge through a
  * gateway that is down.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { SwitchSimulator } from "../../src/sim/index.ts";
 import { parseScenario, ScenarioError } from "../../src/sim/scenario.ts";
-import { FrameSplitter, header, parsePlainEvent, RawEslClient, type RawFrame } from "../../src/sim/raw-esl-client.ts";
+import { FrameSplitter, header, parsePlainEvent, type RawFrame } from "../../src/sim/raw-esl-client.ts";
+import { api, rawEslHarness } from "../support/raw-esl.ts";
 
 const CAPTURE = new URL("../fixtures/esl-traces/freeswitch-1.10.12/esl_inbound_originate_gateway_down.transcript.txt", import.meta.url);
 const UUID = "11111111-2222-3333-4444-555555555555";
@@ -30,44 +31,13 @@ const VARYING = new Set([
 
 const captured: RawFrame[] = new FrameSplitter().push(readFileSync(CAPTURE));
 
-let sims: SwitchSimulator[] = [];
-let clients: RawEslClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients) c.close();
-  for (const s of sims) await s.stop();
-  sims = [];
-  clients = [];
-});
-
-async function startSim(opts: ConstructorParameters<typeof SwitchSimulator>[0] = {}): Promise<SwitchSimulator> {
-  // The capture's switch: hostname vm, 192.0.2.2 / fd00::2.
-  const sim = new SwitchSimulator({ port: 0, timeScale: 0.01, hostname: "vm", ipv4: "192.0.2.2", ipv6: "fd00::2", heartbeatIntervalMs: 0, ...opts });
-  sims.push(sim);
-  await sim.start();
-  return sim;
-}
-
-async function client(sim: SwitchSimulator, events: string): Promise<RawEslClient> {
-  const c = await RawEslClient.connect(sim.port);
-  clients.push(c);
-  await c.next();
-  c.send("auth ClueCon\n\n");
-  await c.next();
-  c.send(`event plain ${events}\n\n`);
-  await c.next();
-  return c;
-}
+// The capture's switch: hostname vm, 192.0.2.2 / fd00::2.
+const { startSim, client: connect } = rawEslHarness({ timeScale: 0.01, hostname: "vm", ipv4: "192.0.2.2", ipv6: "fd00::2", heartbeatIntervalMs: 0 });
+const client = (sim: SwitchSimulator, events: string) => connect(sim, { events });
 
 const eventOf = (frame: RawFrame) => parsePlainEvent(frame.body);
 const eventName = (frame: RawFrame) => (header(frame, "Content-Type") === "text/event-plain" ? value(frame, "Event-Name") : undefined);
 const value = (frame: RawFrame, name: string) => eventOf(frame).headers.find(([n]) => n === name)?.[1];
-
-async function api(c: RawEslClient, command: string): Promise<string> {
-  c.send(`api ${command}\n\n`);
-  const f = await c.waitFor((x) => header(x, "Content-Type") === "api/response");
-  return f.body;
-}
 
 /** Header by header: same names in the same order, same values except the varying ones. */
 function expectSameEvent(actual: RawFrame, expected: RawFrame): void {

@@ -5,55 +5,20 @@
  * does not exist (switch_core_session.c, switch_core_file.c,
  * switch_ivr_play_say.c, mod_dptools.c, mod_event_socket.c).
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { parseModulesConf, SHIPPED_MODULES_CONF, SwitchSimulator, type ScenarioInput } from "../../src/sim/index.ts";
+import { parseModulesConf, SHIPPED_MODULES_CONF, SwitchSimulator } from "../../src/sim/index.ts";
 import { header, parsePlainEvent, RawEslClient, type RawFrame } from "../../src/sim/raw-esl-client.ts";
+import { eventValue as value, rawEslHarness, reply } from "../support/raw-esl.ts";
 
 const SHIPPED = parseModulesConf(readFileSync(SHIPPED_MODULES_CONF, "utf8"));
 const without = (...drop: string[]) => SHIPPED.filter((m) => !drop.includes(m));
 const PREFIX = "/usr/share/freeswitch/sounds/en/us/callie";
 
-let sims: SwitchSimulator[] = [];
-let clients: RawEslClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients) c.close();
-  for (const s of sims) await s.stop();
-  sims = [];
-  clients = [];
-});
-
-async function startSim(opts: { modules?: readonly string[]; scenario?: ScenarioInput } = {}): Promise<SwitchSimulator> {
-  const sim = new SwitchSimulator({ port: 0, timeScale: 0.01, heartbeatIntervalMs: 0, ...opts });
-  sims.push(sim);
-  await sim.start();
-  return sim;
-}
+const { startSim, client: connect } = rawEslHarness({ timeScale: 0.01, heartbeatIntervalMs: 0 });
 
 /** An authenticated raw connection subscribed to every event. */
-async function client(sim: SwitchSimulator): Promise<RawEslClient> {
-  const c = await RawEslClient.connect(sim.port);
-  clients.push(c);
-  await c.next();
-  c.send("auth ClueCon\n\n");
-  await c.next();
-  c.send("event plain ALL\n\n");
-  await c.next();
-  return c;
-}
-
-async function reply(c: RawEslClient, command: string): Promise<RawFrame> {
-  c.send(command);
-  return c.waitFor((f) => {
-    const type = header(f, "Content-Type");
-    return type === "command/reply" || type === "api/response";
-  });
-}
-
-function value(frame: RawFrame, name: string): string | undefined {
-  return parsePlainEvent(frame.body).headers.find(([n]) => n === name)?.[1];
-}
+const client = (sim: SwitchSimulator) => connect(sim, { events: "ALL" });
 
 function decoded(frame: RawFrame, name: string): string | undefined {
   const v = value(frame, name);

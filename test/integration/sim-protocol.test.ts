@@ -4,10 +4,11 @@
  * in shared/esl-traces/freeswitch-1.10.12/esl_inbound_event_plain_ALL.raw and
  * esl_inbound_bgapi_originate.transcript.txt).
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createServer } from "node:net";
 import { SwitchSimulator } from "../../src/sim/index.ts";
-import { header, parsePlainEvent, RawEslClient, type RawFrame } from "../../src/sim/raw-esl-client.ts";
+import { header, parsePlainEvent, type RawFrame } from "../../src/sim/raw-esl-client.ts";
+import { eventValue as value, rawEslHarness, reply } from "../support/raw-esl.ts";
 
 const STANDARD_HEADERS = [
   "Event-Name",
@@ -118,33 +119,8 @@ const REAL_HANGUP_COMPLETE_HEADERS = [
 const GOODBYE =
   "Content-Type: text/disconnect-notice\nContent-Length: 67\n\nDisconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n";
 
-let sims: SwitchSimulator[] = [];
-let clients: RawEslClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients) c.close();
-  for (const s of sims) await s.stop();
-  sims = [];
-  clients = [];
-});
-
-async function startSim(opts: ConstructorParameters<typeof SwitchSimulator>[0] = {}): Promise<SwitchSimulator> {
-  const sim = new SwitchSimulator({ port: 0, timeScale: 0.01, hostname: "vm", ...opts });
-  sims.push(sim);
-  await sim.start();
-  return sim;
-}
-
-async function client(sim: SwitchSimulator, auth = true): Promise<RawEslClient> {
-  const c = await RawEslClient.connect(sim.port);
-  clients.push(c);
-  await c.next();
-  if (auth) {
-    c.send("auth ClueCon\n\n");
-    await c.next();
-  }
-  return c;
-}
+const { startSim, client: connect } = rawEslHarness({ timeScale: 0.01, hostname: "vm" });
+const client = (sim: SwitchSimulator, auth = true) => connect(sim, { auth });
 
 function eventOf(frame: RawFrame) {
   return parsePlainEvent(frame.body);
@@ -154,18 +130,6 @@ function names(frame: RawFrame): string[] {
   return eventOf(frame)
     .headers.map(([n]) => n)
     .filter((n) => !n.startsWith("variable_"));
-}
-
-function value(frame: RawFrame, name: string): string | undefined {
-  return eventOf(frame).headers.find(([n]) => n === name)?.[1];
-}
-
-async function reply(c: RawEslClient, command: string): Promise<RawFrame> {
-  c.send(command);
-  return c.waitFor((f) => {
-    const type = header(f, "Content-Type");
-    return type === "command/reply" || type === "api/response";
-  });
 }
 
 describe("inbound handshake", () => {
