@@ -6,13 +6,14 @@
  * raw ESL bytes, the WebSocket bytes on a raw TCP server, and the stream's
  * pacing and words on a Bun.serve WebSocket server.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { parseModulesConf, type ScenarioInput, SHIPPED_MODULES_CONF, SwitchSimulator } from "../../src/sim/index.ts";
+import { parseModulesConf, SHIPPED_MODULES_CONF, SwitchSimulator } from "../../src/sim/index.ts";
 import { header, parsePlainEvent, RawEslClient, type RawFrame } from "../../src/sim/raw-esl-client.ts";
 import { decodeSpeechFrame, l16Samples, UtteranceText } from "../../src/sim/speech-audio.ts";
+import { api as eslApi, eventValue as value, rawEslHarness } from "../support/raw-esl.ts";
 import { until } from "../support/until.ts";
 
 const SHIPPED = parseModulesConf(readFileSync(SHIPPED_MODULES_CONF, "utf8"));
@@ -22,26 +23,12 @@ const WITHOUT_STREAM = SHIPPED.filter((m) => m !== "mod_audio_stream");
 const USAGE =
   "-USAGE: <uuid> [start | stop | send_text | pause | resume | graceful-shutdown ] [wss-url | path] [mono | mixed | stereo] [8000 | 16000] [metadata]\n";
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
-
-async function startSim(opts: { modules?: readonly string[]; scenario?: ScenarioInput; timeScale?: number } = {}): Promise<SwitchSimulator> {
-  const sim = new SwitchSimulator({ port: 0, timeScale: 0.01, heartbeatIntervalMs: 0, hostname: "vm", modules: WITH_STREAM, ...opts });
-  await sim.start();
-  cleanups.push(() => sim.stop());
-  return sim;
-}
+const esl = rawEslHarness({ timeScale: 0.01, heartbeatIntervalMs: 0, hostname: "vm", modules: WITH_STREAM });
+const startSim = esl.startSim;
 
 /** Authenticated, subscribed as the capture's script did: CUSTOM subclasses, then the CHANNEL_* names in a second command. */
 async function client(sim: SwitchSimulator, subscribe = true): Promise<RawEslClient> {
-  const c = await RawEslClient.connect(sim.port);
-  cleanups.push(() => c.close());
-  await c.next();
-  c.send("auth ClueCon\n\n");
-  await c.next();
+  const c = await esl.client(sim);
   if (subscribe) {
     c.send(
       "event plain CUSTOM mod_audio_stream::connect mod_audio_stream::disconnect mod_audio_stream::error mod_audio_stream::json mod_audio_stream::play\n\n",
@@ -53,15 +40,7 @@ async function client(sim: SwitchSimulator, subscribe = true): Promise<RawEslCli
   return c;
 }
 
-async function api(c: RawEslClient, command: string): Promise<string> {
-  c.send(`api ${command}\n\n`);
-  const f = await c.waitFor((x) => header(x, "Content-Type") === "api/response", 10_000);
-  return f.body;
-}
-
-function value(frame: RawFrame, name: string): string | undefined {
-  return parsePlainEvent(frame.body).headers.find(([n]) => n === name)?.[1];
-}
+const api = (c: RawEslClient, command: string) => eslApi(c, command, 10_000);
 
 /** The next mod_audio_stream event (any subclass, or this one). */
 function streamEvent(c: RawEslClient, subclass?: string, timeoutMs = 5000): Promise<RawFrame> {
@@ -193,8 +172,8 @@ async function rawWsServer(): Promise<{ port: number; next(): Promise<RawConnect
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
-  cleanups.push(() => {
+  esl.defer(() => new Promise<void>((r) => server.close(() => r())));
+  esl.defer(() => {
     for (const socket of sockets) socket.destroy();
   });
   return {
@@ -596,7 +575,7 @@ function bunServer() {
       },
     },
   });
-  cleanups.push(() => server.stop(true));
+  esl.defer(() => server.stop(true));
   return { port: server.port, received, upgrades, closed: () => closed };
 }
 
