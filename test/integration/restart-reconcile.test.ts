@@ -13,7 +13,7 @@ import { loadConfig } from "../../src/config.ts";
 import { executeRows } from "../../src/db/client.ts";
 import { startSwitchboard, type Switchboard } from "../../src/main.ts";
 import { SwitchSimulator } from "../../src/sim/index.ts";
-import { createDatabase, startHarness, TEST_API_KEY, type Harness } from "../support/switchboard.ts";
+import { apiRequest, type ApiRequest, createDatabase, startHarness, TEST_API_KEY, type Harness, waitForCallState } from "../support/switchboard.ts";
 import { until } from "../support/until.ts";
 
 const FINAL = new Set(["completed", "busy", "no-answer", "failed", "canceled"]);
@@ -27,37 +27,11 @@ const scenario = {
   defaultCaller: {},
 };
 
-type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
-
-function apiFor(baseUrl: () => string): Api {
-  return async (method, path, body) => {
-    const res = await fetch(baseUrl() + path, {
-      method,
-      headers: { authorization: `Bearer ${TEST_API_KEY}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {}
-    return { status: res.status, body: parsed };
-  };
-}
-
-async function waitFor(api: Api, id: string, done: (c: any) => boolean, timeoutMs = 10_000): Promise<any> {
-  let last: any;
-  return until(
-    () => `call ${id} to reach the expected state; last seen: ${JSON.stringify(last)?.slice(0, 600)}`,
-    async () => {
-      const r = await api("GET", `/v1/calls/${id}`);
-      last = r.body;
-      return r.status === 200 && done(r.body) ? r.body : null;
-    },
-    timeoutMs,
-    20,
-  );
-}
+const apiFor =
+  (baseUrl: () => string): ApiRequest =>
+  (method, path, body) =>
+    apiRequest(baseUrl(), method, path, body);
+const waitFor = waitForCallState;
 
 /** What a call closed by reconcile looks like through the API. */
 function expectClosedWhileDown(call: any, status: string, before: number): void {

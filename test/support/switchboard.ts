@@ -11,6 +11,7 @@ import postgres from "postgres";
 import { loadConfig } from "../../src/config.ts";
 import { startSwitchboard, type StartOptions, type Switchboard } from "../../src/main.ts";
 import { SwitchSimulator, type ScenarioInput } from "../../src/sim/index.ts";
+import { until } from "./until.ts";
 
 export const TEST_API_KEY = "sk_test_0123456789abcdefghijklmnopqrstuv";
 export const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -29,6 +30,48 @@ export interface Harness {
    */
   restart(opts?: { whileDown?: () => void | Promise<void> }): Promise<void>;
   close(): Promise<void>;
+}
+
+export type ApiRequest = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+
+/** One authenticated request to the HTTP API at `baseUrl`; the body is parsed as JSON when it is JSON. */
+export async function apiRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(baseUrl + path, {
+    method,
+    headers: {
+      authorization: `Bearer ${TEST_API_KEY}`,
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body: parsed };
+}
+
+/** Poll GET /v1/calls/:id through `api` until `done` says so (or fail after `timeoutMs`, naming what was last seen). */
+export function waitForCallState(api: ApiRequest, id: string, done: (call: any) => boolean, timeoutMs = 10_000): Promise<any> {
+  let last: any;
+  return until(
+    () => `call ${id} to reach the expected state; last seen: ${JSON.stringify(last)?.slice(0, 800)}`,
+    async () => {
+      const r = await api("GET", `/v1/calls/${id}`);
+      last = r.body;
+      return r.status === 200 && done(r.body) ? r.body : null;
+    },
+    timeoutMs,
+    20,
+  );
 }
 
 export interface HarnessOptions {
@@ -80,34 +123,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       return sb;
     },
     sim,
-    async api(method, path, body, headers = {}) {
-      const res = await fetch(sb.url + path, {
-        method,
-        headers: {
-          authorization: `Bearer ${TEST_API_KEY}`,
-          ...(body !== undefined ? { "content-type": "application/json" } : {}),
-          ...headers,
-        },
-        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {}
-      return { status: res.status, body: parsed };
-    },
-    async waitForCall(id, done, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      let last: any;
-      while (Date.now() < deadline) {
-        const r = await harness.api("GET", `/v1/calls/${id}`);
-        last = r.body;
-        if (r.status === 200 && done(r.body)) return r.body;
-        await Bun.sleep(20);
-      }
-      throw new Error(`call ${id} did not reach the expected state; last seen: ${JSON.stringify(last)?.slice(0, 800)}`);
-    },
+    api: (method, path, body, headers) => apiRequest(sb.url, method, path, body, headers),
+    waitForCall: (id, done, timeoutMs) => waitForCallState(harness.api, id, done, timeoutMs),
     async restart(opts = {}) {
       await sb.stop();
       await opts.whileDown?.();
