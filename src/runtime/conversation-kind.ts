@@ -27,6 +27,7 @@ import {
   type ConversationEmitted,
   type ConversationInput,
   type ConversationMachine,
+  type ToolCallOutcome,
   type WarmTransferActorInput,
   type WarmTransferActorOutput,
 } from "../../machines/conversation.ts";
@@ -92,6 +93,11 @@ export function conversationStateName(snapshot: ConversationSnapshot): string {
   }
   const sub = typeof inner === "string" ? inner : Object.keys((inner as Record<string, unknown> | null) ?? {})[0];
   return sub ? `${top}.${sub}` : top;
+}
+
+/** A tool call that went wrong (journalled as TOOL_FAILED): any outcome but "ok", except "cancelled" (a barge-in stopped it; nothing failed). */
+export function toolCallFailed(outcome: ToolCallOutcome): boolean {
+  return outcome !== "ok" && outcome !== "cancelled";
 }
 
 const epochMsOf = (monotonicMs: number | null): number | null => (monotonicMs === null ? null : performance.timeOrigin + monotonicMs);
@@ -235,7 +241,7 @@ export function createConversationKind(deps: ConversationKindDeps): Conversation
         return;
       }
       case "tool.called": {
-        const failed = event.call.outcome !== "ok" && event.call.outcome !== "cancelled";
+        const failed = toolCallFailed(event.call.outcome);
         host.journal(entry.id, failed ? "error" : "event", failed ? "TOOL_FAILED" : "TOOL_CALLED", event.call);
         metrics.toolCalls.inc({ outcome: event.call.outcome });
         if (failed) log.warn({ conversationId: entry.id, tool: event.call.name, outcome: event.call.outcome, error: event.call.error }, "tool call failed");

@@ -32,7 +32,7 @@ import type {
 import type { ConversationMachine, ConversationSnapshot } from "../../machines/conversation.ts";
 import type { SttEvent } from "../../machines/ports/index.ts";
 import type { ConversationSpec } from "./conversation-api.ts";
-import { conversationStateName } from "./conversation-kind.ts";
+import { conversationStateName, toolCallFailed } from "./conversation-kind.ts";
 
 /** What the line did that a caller would notice beyond the words: a transfer, a hangup, a command the text line does not know. */
 export type LineEvent =
@@ -123,7 +123,7 @@ export class TextSession {
     this.actor = createActor(opts.machine, { input: opts.input });
     this.actor.on("call.command", (event) => this.onCommand(event.command));
     this.actor.on("tool.called", (event) => {
-      const failed = event.call.outcome !== "ok" && event.call.outcome !== "cancelled";
+      const failed = toolCallFailed(event.call.outcome);
       this.journal(failed ? "TOOL_FAILED" : "TOOL_CALLED", event.call, failed);
     });
     this.actor.on("flow.step", (event) => this.journal("FLOW_STEP", { seq: event.seq, from: event.from, to: event.to, via: event.via, actions: event.actions }));
