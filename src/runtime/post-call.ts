@@ -15,6 +15,7 @@
  * timeout, 429, 5xx). A reply that fails validation is stored as failed with
  * the reason; nothing here throws into the runtime.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { AnalysisFailure, callerSpoke, type AnalysisModel } from "../ai/analysis/index.ts";
 import type { Db } from "../db/client.ts";
@@ -149,7 +150,7 @@ export class PostCallAnalyser {
         const message = signal.aborted ? `no answer within ${this.timeoutMs} ms` : failure.message;
         if (attempt < 2 && (failure.transient || signal.aborted)) {
           this.log.warn({ conversationId: id, error: message }, "post-call analysis failed; retrying once");
-          await sleep(this.retryDelayMs, this.stopping.signal);
+          await sleep(this.retryDelayMs, undefined, { signal: this.stopping.signal }).catch(() => {}); // rejects (AbortError) on stop
           if (this.stopping.signal.aborted) return;
           continue;
         }
@@ -175,17 +176,4 @@ export class PostCallAnalyser {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message || err.name : String(err);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
