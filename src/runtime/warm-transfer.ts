@@ -50,6 +50,17 @@ export interface WarmTransferDeps {
   holdAudio: string;
 }
 
+/**
+ * The caller's number as the agent's caller ID. It came from the
+ * caller's own signalling (a SIP From), so anything beyond a plain number or
+ * user part — which the encoder would rightly refuse inside originate's
+ * `{…}`, failing the agent's leg — is not passed on: the agent's phone shows
+ * "anonymous" (a withheld caller ID) instead, and the transfer still rings.
+ */
+export function agentCallerId(from: string | null | undefined): string {
+  return from && /^\+?[0-9A-Za-z._*#-]{1,64}$/.test(from) ? from : "anonymous";
+}
+
 /** What the agent hears before the caller is put through. */
 export function agentAnnouncement(summary: string): string {
   return `Transferring a caller: ${summary}`;
@@ -94,7 +105,7 @@ export function runWarmTransfer(deps: WarmTransferDeps, input: WarmTransferActor
       callId: agentCallId,
       to: input.to,
       dialString: input.to,
-      from: callerNumber,
+      from: agentCallerId(callerNumber),
       timeoutSec: input.ringTimeoutS,
       script: [{ type: "say", text: agentAnnouncement(input.summary) }],
       dryRun: false,

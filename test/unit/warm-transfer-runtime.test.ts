@@ -149,3 +149,12 @@ describe("the warm transfer's legs", () => {
     expect(refused.commands.map((c) => `${c.id}:${c.type}`)).toEqual(["caller:hangup", "agent:hangup"]);
   });
 });
+
+test("a caller ID the caller's signalling made unsafe for originate is not passed to the agent's leg, so the transfer still rings", async () => {
+  const f = fakeHost();
+  f.calls.set("caller", new FakeCall({ answeredAt: 1, activity: "idle", from: "${system(id)}" }));
+  void runWarmTransfer(f.deps, INPUT, new AbortController().signal);
+  expect(f.placed).toHaveLength(1);
+  expect(f.placed[0]!.from).toBe("anonymous");
+  expect(f.journal.map((j) => j.name)).toEqual(["WARM_TRANSFER_RINGING"]);
+});
