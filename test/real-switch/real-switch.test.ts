@@ -344,7 +344,8 @@ describe.skipIf(!FS_HOST)("real FreeSWITCH: the README tour and the inbound path
     const deps = { host: sb.host, place: (r: PlaceCallRequest) => sb.runtime.place(r), holdAudio: DEFAULT_HOLD_AUDIO };
     const outcome = await runWarmTransfer(deps, { conversationId: "real-switch-test", callId: caller.id, to: "loopback/9903/switchboard", summary: "x", ringTimeoutS: 5 }, new AbortController().signal);
     expect(outcome).toEqual({ outcome: "unanswered", reason: "NO_ANSWER" });
-    const back = await waitFor(caller.id, (c) => c.activity === "idle");
+    // The break is sent as the actor resolves; the switch's PLAYBACK_STOP for it follows a moment later.
+    const back = await waitFor(caller.id, (c) => c.activity === "idle" && c.events.some((e: any) => e.name === "PLAYBACK_STOP"), 10_000);
     expect(back.status).toBe("in-progress");
     expect(back.events.map((e: any) => e.name)).toContain("PLAYBACK_STOP");
     await api("DELETE", `/v1/calls/${caller.id}`);
